@@ -1,0 +1,201 @@
+"""The artifact cache: canonical weights, reference outputs and per-framework model files (DESIGN §4).
+
+Everything is built once, by a build job in the *source* framework's environment
+(``runner.worker.build``), into ``$EDGEBENCH_CACHE`` (default ``~/.cache/edgebench``)::
+
+    weights/<model>-seed<seed>.npz                      canonical seeded weights (PyTorch names and layouts)
+    reference/<model>-b<batch>-torch<version>.npy       eager PyTorch output on the seeded input
+    artifacts/<model>/<artifact>-from-<source>-<builder version>/   model files + artifact.json (sha256s)
+
+Each entry is written to a temporary folder and renamed, under a file lock, and verified by sha256
+before a run uses it. A build that fails is remembered for the rest of the run, so a grid with many
+cells of a rejected conversion pays for the failure once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+
+from runner import envs
+from runner.catalog import FRAMEWORKS, REFERENCE_FRAMEWORK
+from runner.cell import Cell
+
+WEIGHT_SEED = 0
+BUILD_TIMEOUT_S = 3600.0
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("EDGEBENCH_CACHE") or Path.home() / ".cache" / "edgebench")
+
+
+@dataclass(frozen=True)
+class Failure:
+    status: str  # unsupported | unavailable | failed
+    error_class: str
+    error_message: str
+
+
+@dataclass
+class Prepared:
+    artifact_dir: Optional[Path] = None
+    reference: Optional[Path] = None
+    reference_note: str = ""
+    meta: Optional[dict] = None
+    failure: Optional[Failure] = None
+
+
+def sha256_tree(root: Path) -> Dict[str, str]:
+    out = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != "artifact.json"):
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        out[str(path.relative_to(root))] = h.hexdigest()
+    return out
+
+
+class BuildError(Exception):
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.error_message)
+        self.failure = failure
+
+
+class Cache:
+    """Builds and verifies what cells need, through build jobs in framework environments."""
+
+    def __init__(self, root: Path, pythonpath: str, log_dir: Path) -> None:
+        self.root, self.pythonpath, self.log_dir = root, pythonpath, log_dir
+        self.failures: Dict[str, Failure] = {}
+        self.verified: Dict[str, dict] = {}
+
+    def prepare(self, cell: Cell) -> Prepared:
+        if cell.framework == "null":
+            return Prepared()
+        try:
+            weights = self.weights(cell.model)
+            artifact, meta = self.artifact(cell, weights)
+        except BuildError as exc:
+            return Prepared(failure=exc.failure)
+        reference, note = self.reference(cell.model, cell.batch_size, weights)
+        return Prepared(artifact, reference, note, meta)
+
+    def weights(self, model: str) -> Path:
+        path = self.root / "weights" / f"{model}-seed{WEIGHT_SEED}.npz"
+        self._once(f"weights:{model}", path, REFERENCE_FRAMEWORK,
+                   {"job": "weights", "model": model, "path": str(path), "seed": WEIGHT_SEED}, single_file=True)
+        return path
+
+    def reference(self, model: str, batch: int, weights: Path) -> Tuple[Optional[Path], str]:
+        info = envs.for_framework(REFERENCE_FRAMEWORK)
+        if not info.available:
+            return None, f"no reference: {info.reason}"
+        version = envs.framework_version(REFERENCE_FRAMEWORK, info)
+        path = self.root / "reference" / f"{model}-b{batch}-torch{version}.npy"
+        try:
+            self._once(f"reference:{model}:{batch}", path, REFERENCE_FRAMEWORK,
+                       {"job": "reference", "model": model, "weights": str(weights), "batch_size": batch,
+                        "out": str(path)}, single_file=True)
+        except BuildError as exc:
+            return None, f"no reference: {exc.failure.error_message}"
+        return path, ""
+
+    def artifact(self, cell: Cell, weights: Path) -> Tuple[Path, dict]:
+        fw = FRAMEWORKS[cell.framework]
+        builder = fw.builders[cell.source]
+        info = envs.for_framework(builder)
+        if not info.available:
+            raise BuildError(Failure("unavailable", "EnvironmentMissing",
+                                     f"{builder} environment builds this artifact: {info.reason}"))
+        version = envs.framework_version(builder, info)
+        path = self.root / "artifacts" / cell.model / f"{fw.artifact}-from-{cell.source}-{version}"
+        req = {"job": "artifact", "model": cell.model, "target": fw.artifact, "weights": str(weights),
+               "out_dir": str(path)}
+        self._once(f"artifact:{path}", path, builder, req, single_file=False)
+        return path, self.verified[str(path)]
+
+    def _once(self, key: str, path: Path, builder: str, req: dict, single_file: bool) -> None:
+        if key in self.failures:
+            raise BuildError(self.failures[key])
+        try:
+            self._ensure(path, builder, req, single_file)
+        except BuildError as exc:
+            self.failures[key] = exc.failure
+            raise
+
+    def _ensure(self, path: Path, builder: str, req: dict, single_file: bool) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.parent / f".{path.name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not self._valid(path, single_file):
+                self._build(path, builder, req, single_file)
+            if not single_file and str(path) not in self.verified:
+                self.verified[str(path)] = self._verify(path)
+
+    def _valid(self, path: Path, single_file: bool) -> bool:
+        if single_file:
+            return path.is_file()
+        return (path / "artifact.json").is_file()
+
+    def _verify(self, path: Path) -> dict:
+        meta = json.loads((path / "artifact.json").read_text())
+        actual = sha256_tree(path)
+        if actual != meta.get("files"):
+            shutil.rmtree(path, ignore_errors=True)
+            raise BuildError(Failure("failed", "ArtifactCorrupt",
+                                     f"sha256 mismatch in {path}; it was removed, run again to rebuild"))
+        return meta
+
+    def _build(self, path: Path, builder: str, req: dict, single_file: bool) -> None:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        try:
+            target = tmp / path.name if single_file else tmp
+            req = dict(req, builder=builder)
+            req["path" if req["job"] == "weights" else "out" if req["job"] == "reference" else "out_dir"] = str(target)
+            result = self._run_job(builder, req, tmp)
+            if not result.get("ok"):
+                status = "unsupported" if result.get("unsupported") else "failed"
+                raise BuildError(Failure(status, result.get("error_class", "BuildError"),
+                                         f"building {req['job']} with {builder}: {result.get('error_message')}"))
+            if single_file:
+                os.replace(target, path)
+            else:
+                files = sha256_tree(tmp)
+                meta = dict(result.get("meta") or {}, files=files, builder=builder, model=req["model"])
+                (tmp / "artifact.json").write_text(json.dumps(meta, indent=1, sort_keys=True))
+                os.replace(tmp, path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _run_job(self, builder: str, req: dict, tmp: Path) -> dict:
+        from runner.worker.spawn import worker_environ
+
+        info = envs.for_framework(builder)
+        if not info.available:
+            raise BuildError(Failure("unavailable", "EnvironmentMissing", info.reason))
+        req_file, out_file = tmp / "build-request.json", tmp / "build-result.json"
+        req_file.write_text(json.dumps(req))
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / f"build-{req['job']}-{req['model']}-{builder}-{req.get('target', '')}.log"
+        env = worker_environ(0, self.pythonpath)
+        try:
+            with open(log_path, "ab") as log:
+                subprocess.run([info.python, "-m", "runner.worker.build", str(req_file), str(out_file)],
+                               stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(tmp),
+                               timeout=BUILD_TIMEOUT_S, check=False)
+            result = json.loads(out_file.read_text())
+        except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+            raise BuildError(Failure("failed", "BuildError",
+                                     f"the {builder} build job gave no result ({exc}); see {log_path}")) from None
+        for name in ("build-request.json", "build-result.json"):
+            (tmp / name).unlink(missing_ok=True)
+        return result

@@ -1,0 +1,81 @@
+"""A cell: one point of the grid, measured in one fresh process (worker side safe, Python >= 3.9)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The stopping rule's knobs for one cell (DESIGN §5).
+
+    Warm-up runs until both ``warmup_iterations`` and ``warmup_s`` are reached. The steady phase runs at
+    least ``min_iterations`` and ``min_time_s``, then until the 95% CI of the median is within
+    ``± target_rel_ci`` of the median, or until ``max_time_s``. ``timeout_s`` bounds the whole process.
+    """
+
+    warmup_iterations: int = 2
+    warmup_s: float = 0.5
+    min_iterations: int = 10
+    min_time_s: float = 2.0
+    max_time_s: float = 10.0
+    target_rel_ci: float = 0.01
+    timeout_s: float = 600.0
+    memory_limit_bytes: Optional[int] = None
+
+    def validate(self) -> Optional[str]:
+        """None when consistent, else a one-line description of the problem."""
+        if min(self.warmup_iterations, self.min_iterations) < 0:
+            return "iteration counts must be >= 0"
+        if self.min_iterations < 1:
+            return "min_iterations must be >= 1"
+        if min(self.warmup_s, self.min_time_s) < 0:
+            return "times must be >= 0"
+        if self.max_time_s < self.min_time_s:
+            return f"max_time_s ({self.max_time_s}) is below min_time_s ({self.min_time_s})"
+        if self.timeout_s <= 0:
+            return "timeout_s must be > 0"
+        if not 0 < self.target_rel_ci < 1:
+            return f"target_rel_ci must be in (0, 1), got {self.target_rel_ci}"
+        return None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What is measured. ``options`` carries adapter-specific knobs (e.g. the null adapter's fault)."""
+
+    model: str
+    framework: str
+    source: str
+    batch_size: int
+    provider: str
+    threads: int
+    repetition: int
+    budget: Budget = field(default_factory=Budget)
+    options: Tuple[Tuple[str, str], ...] = ()
+
+    @property
+    def cell_id(self) -> str:
+        """Readable, deterministic and unique within a grid: used as the Parquet part name."""
+        src = "" if self.source == self.framework else f"-{self.source}"
+        opts = "".join(f"-{k}={v}" for k, v in self.options)
+        return (
+            f"{self.model}-{self.framework}{src}-b{self.batch_size}-{self.provider}"
+            f"-t{self.threads}-r{self.repetition}{opts}"
+        )
+
+    def option(self, key: str, default: str = "") -> str:
+        return dict(self.options).get(key, default)
+
+    def to_dict(self) -> Dict[str, Any]:
+        d = asdict(self)
+        d["options"] = [list(kv) for kv in self.options]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "Cell":
+        d = dict(d)
+        d["budget"] = Budget(**d.get("budget", {}))
+        d["options"] = tuple(tuple(kv) for kv in d.get("options", ()))
+        return cls(**d)

@@ -1,0 +1,50 @@
+"""``edgebench env``: framework environments, energy meters and host facts, with reasons."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from rich.console import Console
+from rich.table import Table
+
+from runner import envs, meters
+from runner.catalog import FRAMEWORKS
+from runner.system import probe
+
+
+def collect() -> Dict[str, Any]:
+    frameworks = []
+    for name, fw in FRAMEWORKS.items():
+        info = envs.for_framework(name)
+        frameworks.append({
+            "framework": name, "env": fw.env, "available": info.available, "python": info.python,
+            "python_version": info.python_version,
+            "version": envs.framework_version(name, info) if info.available else None, "reason": info.reason,
+        })
+    _, probes = meters.select("auto")
+    describe = getattr(meters, "describe_meters", None)
+    meter_rows = describe() if describe else [vars(p) for p in probes]
+    return {"host": probe.host_facts(), "frameworks": frameworks, "meters": meter_rows,
+            "envs_dir": str(envs.envs_dir())}
+
+
+def render(facts: Dict[str, Any], console: Console) -> None:
+    table = Table(title="framework environments")
+    for col in ("framework", "env", "version", "python", "status"):
+        table.add_column(col)
+    for f in facts["frameworks"]:
+        status = "[green]ok[/green]" if f["available"] else f"[yellow]unavailable[/yellow]: {f['reason']}"
+        table.add_row(f["framework"], f["env"], f["version"] or "-",
+                      f"{f['python'] or '-'} ({f['python_version'] or '?'})", status)
+    console.print(table)
+    mt = Table(title="energy meters")
+    for col in ("meter", "available", "reason", "detail"):
+        mt.add_column(col)
+    for m in facts["meters"]:
+        mt.add_row(str(m.get("meter")), "yes" if m.get("available") else "no", str(m.get("reason") or ""),
+                   str(m.get("detail") or ""))
+    console.print(mt)
+    host = Table(title="host", show_header=False)
+    for k, v in facts["host"].items():
+        host.add_row(k, str(v))
+    console.print(host)

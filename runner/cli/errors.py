@@ -1,0 +1,44 @@
+"""The one place that turns exceptions into exit codes (hyperfine / huggingface_hub style).
+
+Expected failures (:class:`runner.errors.EdgebenchError`) print one line and a hint, no traceback:
+
+    exit 0   every cell ok (or unsupported / unavailable, which are data, unless --strict)
+    exit 1   the run finished but some cells failed, timed out, ran out of memory or crashed
+    exit 2   bad usage: unknown names, bad grid file, bad options (nothing ran)
+    exit 3   the results folder cannot be written, or a run folder does not match
+    exit 4   a required environment is missing
+    exit 130 interrupted (finished cells are kept; re-run with the same --run-id to resume)
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Callable, TypeVar
+
+import typer
+
+from runner.errors import EdgebenchError
+
+F = TypeVar("F", bound=Callable)
+
+
+def report(exc: EdgebenchError) -> None:
+    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    if exc.hint:
+        typer.echo(f"hint: {exc.hint}", err=True)
+
+
+def handled(fn: F) -> F:
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except EdgebenchError as exc:
+            report(exc)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            typer.echo("interrupted: finished cells are saved; re-run with the same --run-id to resume", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]

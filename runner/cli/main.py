@@ -1,0 +1,150 @@
+"""``edgebench``: run, plan, list, env, report.
+
+Examples::
+
+    edgebench run                                   # the quick preset, natively, into results/
+    edgebench run --preset pcamp --repetitions 5
+    edgebench run --models tinycnn --frameworks pytorch,onnxruntime --max-time-s 2
+    edgebench run --grid my-grid.toml --run-id lab-1    # same run id again resumes
+    edgebench plan --preset greenai                 # the cells, without running them
+    edgebench report results/lab-1
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from runner import __version__, config, plan
+from runner.catalog import FRAMEWORKS, PROVIDERS
+from runner.cli import options as o
+from runner.cli import report_cmd
+from runner.cli.errors import handled
+from runner.errors import UsageError, did_you_mean
+from runner.models.spec import MODELS
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Benchmark deep-learning inference runtimes on edge devices.")
+console = Console(stderr=True)
+FAILED = ("failed", "timeout", "oom", "crashed")
+
+
+@app.command()
+@handled
+def run(
+    preset: Optional[str] = o.Preset, grid: Optional[Path] = o.Grid, models: Optional[str] = o.Models,
+    frameworks: Optional[str] = o.Frameworks, sources: Optional[str] = o.Sources,
+    batch_sizes: Optional[str] = o.BatchSizes, providers: Optional[str] = o.Providers,
+    threads: Optional[str] = o.Threads, repetitions: Optional[int] = o.Repetitions,
+    warmup_s: Optional[float] = o.WarmupS, min_time_s: Optional[float] = o.MinTimeS,
+    max_time_s: Optional[float] = o.MaxTimeS, timeout_s: Optional[float] = o.TimeoutS,
+    min_iterations: Optional[int] = o.MinIterations, target_rel_ci: Optional[float] = o.TargetCI,
+    option: Optional[List[str]] = o.Option,
+    out: Path = typer.Option(Path("results"), "--out", help="Results folder (a run folder is made inside)."),
+    run_id: Optional[str] = typer.Option(None, "--run-id", help="Run id; an existing one is resumed."),
+    device: Optional[str] = typer.Option(None, "--device", help="Device name recorded with every row."),
+    meters: str = typer.Option("auto", "--meters", help="Energy meters: auto, none, or a list (rapl,nvml,...)."),
+    idle_s: float = typer.Option(5.0, "--idle-s", help="Idle-power baseline before the grid (s); 0 skips it."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 also when cells are unsupported/unavailable."),
+) -> None:
+    """Run a grid: each cell in a fresh process, results as Parquet under OUT/RUN_ID."""
+    from runner.cli.progress import ProgressObserver, summary_table
+    from runner.orchestrator import Orchestrator, Settings
+    from runner.system.probe import device_name
+
+    spec = o.build_spec(preset, grid, models, frameworks, sources, batch_sizes, providers, threads, repetitions,
+                        warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option)
+    cells = plan.expand(spec)
+    rid = run_id or dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    settings = Settings(out=out, run_id=rid, spec=spec, meters=meters, idle_s=idle_s,
+                        device=device or device_name())
+    with ProgressObserver(console, len(cells)) as observer:
+        rows = Orchestrator(cells, settings, observer).run()
+    console.print(summary_table(rows))
+    console.print(f"results: {out / rid}  ({len(rows)} cells run, {observer.skipped_count} resumed)")
+    bad = [r for r in rows if r["status"] in FAILED or (strict and r["status"] != "ok")]
+    if bad:
+        console.print(f"[red]{len(bad)} of {len(rows)} cells did not succeed[/red]; see the log_path of each row")
+        raise typer.Exit(1)
+
+
+@app.command("plan")
+@handled
+def plan_cmd(
+    preset: Optional[str] = o.Preset, grid: Optional[Path] = o.Grid, models: Optional[str] = o.Models,
+    frameworks: Optional[str] = o.Frameworks, sources: Optional[str] = o.Sources,
+    batch_sizes: Optional[str] = o.BatchSizes, providers: Optional[str] = o.Providers,
+    threads: Optional[str] = o.Threads, repetitions: Optional[int] = o.Repetitions,
+    warmup_s: Optional[float] = o.WarmupS, min_time_s: Optional[float] = o.MinTimeS,
+    max_time_s: Optional[float] = o.MaxTimeS, timeout_s: Optional[float] = o.TimeoutS,
+    min_iterations: Optional[int] = o.MinIterations, target_rel_ci: Optional[float] = o.TargetCI,
+    option: Optional[List[str]] = o.Option,
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per cell."),
+) -> None:
+    """Show the expanded grid, cell by cell, in run order, without running it."""
+    spec = o.build_spec(preset, grid, models, frameworks, sources, batch_sizes, providers, threads, repetitions,
+                        warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option)
+    cells = plan.expand(spec)
+    for i, cell in enumerate(cells):
+        typer.echo(json.dumps(dict(cell.to_dict(), cell_id=cell.cell_id)) if as_json else f"{i:4d}  {cell.cell_id}")
+    if not as_json:
+        typer.echo(f"{len(cells)} cells; budget per cell: {spec.budget}", err=True)
+
+
+@app.command("list")
+@handled
+def list_cmd(what: str = typer.Argument(..., help="models | frameworks | presets | providers | columns")) -> None:
+    """List names (imports no framework)."""
+    from runner.results.schema import describe
+
+    listings = {
+        "models": lambda: [f"{m.name:14s} {m.output:26s} params {m.params or m.published_params:>12,.0f}  "
+                           f"batch {list(m.batch_sizes)}  {','.join(m.studies)}" for m in MODELS.values()],
+        "frameworks": lambda: [f"{f.name:12s} env={f.env:12s} providers={','.join(f.providers):28s} "
+                               f"sources={','.join(f.sources):28s} {f.description}" for f in FRAMEWORKS.values()],
+        "presets": lambda: [f"{p:8s} {len(plan.expand(config.preset(p))):4d} cells  "
+                            f"models={','.join(config.preset(p).models)}" for p in config.PRESETS],
+        "providers": lambda: list(PROVIDERS),
+        "columns": lambda: [f"{c['name']:28s} {c['unit']:8s} {c['description']}" for c in describe()],
+    }
+    if what not in listings:
+        raise UsageError(f"cannot list '{what}'", did_you_mean(what, listings))
+    for line in listings[what]():
+        typer.echo(line)
+
+
+@app.command()
+@handled
+def env(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Which framework environments and energy meters exist here (and why not), and host facts."""
+    from runner.cli.doctor import collect, render
+
+    facts = collect()
+    if as_json:
+        typer.echo(json.dumps(facts, indent=2, default=str))
+    else:
+        render(facts, Console())
+
+
+@app.command()
+def version() -> None:
+    """Print the edgebench version."""
+    typer.echo(__version__)
+
+
+report_cmd.register(app)
+
+
+def main() -> None:
+    app(prog_name="edgebench")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Options defined once and shared by ``run`` and ``plan``; the grid spec they build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import typer
+
+from runner import config
+from runner.config import GridSpec
+from runner.errors import UsageError
+
+
+def _csv(value: Optional[str]) -> Optional[List[str]]:
+    return [v.strip() for v in value.split(",") if v.strip()] if value is not None else None
+
+
+Preset = typer.Option(None, "--preset", "-p", help=f"Start from a preset: {', '.join(config.PRESETS)}.")
+Grid = typer.Option(None, "--grid", "-g", help="A TOML grid file (applied over the preset).", dir_okay=False)
+Models = typer.Option(None, help="Comma-separated models, e.g. tinycnn,alexnet.")
+Frameworks = typer.Option(None, help="Comma-separated frameworks, e.g. pytorch,onnxruntime.")
+Sources = typer.Option(None, help="ONNX Runtime: which frameworks export the graph (pytorch,tensorflow,mxnet).")
+BatchSizes = typer.Option(None, "--batch-sizes", help="Comma-separated batch sizes, e.g. 1,64.")
+Providers = typer.Option(None, help="Comma-separated providers: cpu,cuda,tensorrt,openvino.")
+Threads = typer.Option(None, help="Comma-separated intra-op thread counts; 0 = framework default, 'all' = cores.")
+Repetitions = typer.Option(None, help="Fresh-process repetitions per cell.")
+WarmupS = typer.Option(None, "--warmup-s", help="Minimum warm-up time per cell (s).")
+MinTimeS = typer.Option(None, "--min-time-s", help="Minimum steady-state time per cell (s).")
+MaxTimeS = typer.Option(None, "--max-time-s", help="Steady-state time budget per cell (s).")
+TimeoutS = typer.Option(None, "--timeout-s", help="Kill a cell's process group after this long (s).")
+MinIterations = typer.Option(None, "--min-iterations", help="Minimum steady-state iterations.")
+TargetCI = typer.Option(None, "--target-rel-ci", help="Stop when the p50's 95%% CI is within ± this fraction.")
+Option = typer.Option(None, "--option", "-o", help="Adapter option key=v1,v2 (a grid dimension), repeatable.")
+
+
+def build_spec(preset: Optional[str], grid: Optional[Path], models, frameworks, sources, batch_sizes, providers,
+               threads, repetitions, warmup_s, min_time_s, max_time_s, timeout_s, min_iterations,
+               target_rel_ci, option: Optional[List[str]]) -> GridSpec:
+    overrides: Dict[str, Any] = {
+        "models": _csv(models), "frameworks": _csv(frameworks), "sources": _csv(sources),
+        "batch_sizes": _csv(batch_sizes), "providers": _csv(providers), "threads": _csv(threads),
+        "repetitions": repetitions,
+    }
+    budget = {"warmup_s": warmup_s, "min_time_s": min_time_s, "max_time_s": max_time_s, "timeout_s": timeout_s,
+              "min_iterations": min_iterations, "target_rel_ci": target_rel_ci}
+    if any(v is not None for v in budget.values()):
+        overrides["budget"] = budget
+    if option:
+        overrides["options"] = dict(_key_value(o) for o in option)
+    return config.load(preset, grid, overrides)
+
+
+def _key_value(text: str):
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise UsageError(f"--option wants key=value, got '{text}'", "e.g. --option fault=segfault,hang")
+    return key.strip(), value

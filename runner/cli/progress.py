@@ -1,0 +1,78 @@
+"""A rich progress bar (current cell, ETA) and the end-of-run summary table."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from runner.cell import Cell
+from runner.orchestrator import WARNING_SEP, Observer
+
+STATUS_STYLE = {"ok": "green", "unsupported": "yellow", "unavailable": "yellow"}
+
+
+class ProgressObserver(Observer):
+    def __init__(self, console: Console, total: int) -> None:
+        self.console = console
+        self.skipped_count = 0
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=console, transient=True,
+        )
+        self.task = self.progress.add_task("starting", total=total)
+
+    def __enter__(self) -> "ProgressObserver":
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+    def started(self, cell: Cell, index: int, total: int) -> None:
+        self.progress.update(self.task, description=cell.cell_id)
+
+    def finished(self, cell: Cell, row: Dict[str, Any]) -> None:
+        style = STATUS_STYLE.get(row["status"], "red")
+        p50 = row.get("latency_p50_s")
+        detail = f"p50 {p50 * 1e3:.3f} ms" if p50 is not None else (row.get("error_message") or "")[:100]
+        self.console.print(f"[{style}]{row['status']:11s}[/{style}] {cell.cell_id}  {detail}")
+        for warning in filter(None, (row.get("warnings") or "").split(WARNING_SEP)):
+            self.console.print(f"  [yellow]warning:[/yellow] {warning}")
+        self.progress.advance(self.task)
+
+    def skipped(self, cell: Cell) -> None:
+        self.skipped_count += 1
+        self.progress.advance(self.task)
+
+    def note(self, message: str) -> None:
+        self.console.print(f"[dim]{message}[/dim]")
+
+
+def _ms(x) -> str:
+    return f"{x * 1e3:.2f}" if x is not None else "-"
+
+
+def _mib(x) -> str:
+    return f"{x / 2**20:.0f}" if x is not None else "-"
+
+
+def summary_table(rows: List[Dict[str, Any]]) -> Table:
+    table = Table(title="edgebench summary", show_lines=False)
+    for col in ("cell", "status", "load ms", "first ms", "p50 ms", "p99 ms", "items/s", "peak MiB", "J/inf",
+                "max|diff|"):
+        table.add_column(col, justify="left" if col in ("cell", "status") else "right")
+    for r in rows:
+        style = STATUS_STYLE.get(r["status"], "red")
+        diff = r.get("output_max_abs_diff")
+        energy = r.get("energy_per_inference_j")
+        thr = r.get("throughput_items_per_s")
+        table.add_row(
+            r["cell_id"], f"[{style}]{r['status']}[/{style}]", _ms(r.get("load_s")), _ms(r.get("first_inference_s")),
+            _ms(r.get("latency_p50_s")), _ms(r.get("latency_p99_s")), f"{thr:.1f}" if thr else "-",
+            _mib(r.get("rss_peak_bytes")), f"{energy:.4f}" if energy is not None else "-",
+            f"{diff:.2e}" if diff is not None else "-",
+        )
+    return table

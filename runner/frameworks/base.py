@@ -1,0 +1,63 @@
+"""The adapter protocol every framework implements (worker side, Python >= 3.9).
+
+The worker drives an adapter through the phases of DESIGN §5, timing each call::
+
+    a = ADAPTER()
+    a.import_framework()            # timed: import_s (the adapter imports its framework here, not before)
+    a.load(artifact_dir, cell)      # timed: load_s (artifact on disk -> ready session, compile included)
+    x = a.prepare(arrays)           # untimed: seeded numpy inputs -> framework tensors on the device
+    y = a.infer(x); a.sync()        # timed: first_inference_s, then warm-up and steady state
+    a.to_numpy(y)                   # untimed: for the output check
+    a.info()                        # version, active providers, threads, anything worth recording
+    a.close()
+
+A combination that cannot run (a provider that is not installed, an artifact the runtime rejects) raises
+:class:`Unsupported` with the reason; the cell becomes an ``unsupported`` row.
+
+Artifacts are built once per (model, source framework, version) by the *source* framework's module,
+``build_artifact(model, target, weights_path, out_dir)``, run in that framework's environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+
+class Unsupported(Exception):
+    """This combination cannot run here; the message says why."""
+
+
+class Adapter:
+    name = "base"
+
+    def import_framework(self) -> None:
+        raise NotImplementedError
+
+    def version(self) -> str:
+        raise NotImplementedError
+
+    def load(self, artifact_dir: Optional[Path], cell: Any) -> None:
+        raise NotImplementedError
+
+    def prepare(self, arrays: Dict[str, Any]) -> Any:
+        return arrays
+
+    def infer(self, batch: Any) -> Any:
+        raise NotImplementedError
+
+    def sync(self) -> None:
+        """Wait for queued device work (CUDA); a no-op on the CPU."""
+
+    def to_numpy(self, output: Any) -> Any:
+        return output
+
+    def info(self) -> Dict[str, Any]:
+        """Recorded per cell: e.g. ``providers_active``, ``threads_intra``, ``delegate``."""
+        return {}
+
+    def gpu_mem_peak_bytes(self) -> Optional[int]:
+        return None
+
+    def close(self) -> None:
+        pass

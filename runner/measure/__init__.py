@@ -1,0 +1,1 @@
+"""Measurement primitives (worker side, standard library only): clock, stopping rule, statistics, memory."""

@@ -1,0 +1,33 @@
+"""Seeded inputs (worker side, numpy only). Item ``i`` of a batch is the same for every batch size."""
+
+from __future__ import annotations
+
+from typing import Dict
+
+import numpy as np
+
+from runner.models.spec import InputSpec, ModelSpec
+
+INPUT_SEED = 20180710  # HotEdge '18
+
+
+def _item(spec: InputSpec, seed: int, index: int) -> np.ndarray:
+    rng = np.random.default_rng([seed, index, sum(map(ord, spec.name))])
+    if spec.kind == "image":
+        return rng.standard_normal(spec.shape, dtype=np.float32)
+    if spec.kind == "tokens":
+        ids = rng.integers(1000, spec.vocab_size, size=spec.shape, dtype=np.int64)
+        ids[0] = 101  # [CLS]
+        ids[-1] = 102  # [SEP]
+        return ids.astype(spec.dtype)
+    if spec.kind == "mask":
+        return np.ones(spec.shape, dtype=spec.dtype)
+    raise ValueError(f"unknown input kind {spec.kind!r}")
+
+
+def make_inputs(model: ModelSpec, batch_size: int, seed: int = INPUT_SEED) -> Dict[str, np.ndarray]:
+    """``{input name: array of shape (batch_size, *spec.shape)}`` in NCHW / (N, L) layout."""
+    return {
+        spec.name: np.stack([_item(spec, seed, i) for i in range(batch_size)])
+        for spec in model.inputs
+    }

@@ -1,0 +1,104 @@
+"""Grid expansion: a pure function from a :class:`GridSpec` to an ordered list of cells.
+
+Order (documented, tested): models, then frameworks, then sources, batch sizes, providers, threads and
+repetitions, each in the order given, the last one varying fastest::
+
+    for model in models:
+      for framework in frameworks:
+        for source in (sources if the framework takes a source, else [the framework itself]):
+          for batch in batch_sizes:
+            for provider in (providers the framework knows, in grid order):
+              for threads in threads:
+                for options in (product of the option values the framework takes):
+                  for repetition in range(repetitions): -> Cell
+
+A provider the framework does not know at all (``tensorrt`` for PyTorch) is not expanded; a known
+provider that is not installed becomes an ``unsupported`` row at run time. Validation happens before
+anything runs: unknown names, empty dimensions and duplicate entries are one-line errors with the choices.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Iterable, List, Sequence, Tuple
+
+from runner.catalog import FRAMEWORKS, PROVIDERS
+from runner.cell import Cell
+from runner.config import GridSpec
+from runner.errors import GridError, did_you_mean
+from runner.models.spec import MODELS
+
+ALL_SOURCES = tuple(sorted({s for f in FRAMEWORKS.values() for s in f.builders}))
+
+
+def _check_names(kind: str, given: Sequence, valid: Iterable) -> None:
+    valid = tuple(valid)
+    if not given:
+        raise GridError(f"the grid has no {kind}", f"give at least one; valid choices: {', '.join(map(str, valid))}")
+    seen = set()
+    for name in given:
+        if name in seen:
+            raise GridError(f"'{name}' is listed twice in {kind}", "list each value once")
+        seen.add(name)
+        if valid and name not in valid:
+            raise GridError(f"unknown {kind[:-1] if kind.endswith('s') else kind} '{name}'", did_you_mean(str(name), valid))
+
+
+def validate(spec: GridSpec) -> None:
+    _check_names("models", spec.models, MODELS)
+    _check_names("frameworks", spec.frameworks, FRAMEWORKS)
+    _check_names("providers", spec.providers, PROVIDERS)
+    _check_names("batch_sizes", spec.batch_sizes, ())
+    _check_names("threads", spec.threads, ())
+    if any(b < 1 for b in spec.batch_sizes):
+        raise GridError(f"batch sizes must be >= 1, got {list(spec.batch_sizes)}", "e.g. batch_sizes = [1, 64]")
+    if any(t < 0 for t in spec.threads):
+        raise GridError(f"threads must be >= 0, got {list(spec.threads)}", "0 means the framework's default")
+    if spec.repetitions < 1:
+        raise GridError(f"repetitions must be >= 1, got {spec.repetitions}", "e.g. --repetitions 3")
+    if "onnxruntime" in spec.frameworks:
+        _check_names("sources", spec.sources, FRAMEWORKS["onnxruntime"].sources)
+    for framework in spec.frameworks:
+        if not set(spec.providers) & set(FRAMEWORKS[framework].providers):
+            raise GridError(
+                f"framework '{framework}' knows none of the providers {list(spec.providers)}",
+                f"it knows: {', '.join(FRAMEWORKS[framework].providers)}",
+            )
+    known = {k for f in FRAMEWORKS.values() for k in f.option_keys}
+    for key, values in spec.options:
+        if key not in known:
+            raise GridError(f"unknown option '{key}'", did_you_mean(key, known))
+        _check_names(f"values of option {key}", values, ())
+    problem = spec.budget.validate()
+    if problem:
+        raise GridError(f"invalid budget: {problem}", "see `edgebench run --help`")
+
+
+def expand(spec: GridSpec) -> List[Cell]:
+    """The ordered cells of ``spec`` (validated first)."""
+    validate(spec)
+    cells = []
+    for model in spec.models:
+        for framework in spec.frameworks:
+            fw = FRAMEWORKS[framework]
+            sources = [s for s in spec.sources if s in fw.builders] if len(fw.builders) > 1 else list(fw.builders)
+            for source in sources:
+                for batch in spec.batch_sizes:
+                    for provider in (p for p in spec.providers if p in fw.providers):
+                        for threads in spec.threads:
+                            for options in _option_combinations(spec, framework):
+                                for rep in range(spec.repetitions):
+                                    cells.append(
+                                        Cell(model, framework, source, batch, provider, threads, rep,
+                                             spec.budget, options)
+                                    )
+    if not cells:
+        raise GridError("the grid expands to no cells", "check that sources/providers match the frameworks")
+    return cells
+
+
+def _option_combinations(spec: GridSpec, framework: str) -> List[Tuple[Tuple[str, str], ...]]:
+    """Every combination of the option values that ``framework`` takes (one empty one if none)."""
+    taken = [(k, v) for k, v in spec.options if k in FRAMEWORKS[framework].option_keys]
+    keys = [k for k, _ in taken]
+    return [tuple(zip(keys, combo)) for combo in itertools.product(*(v for _, v in taken))]

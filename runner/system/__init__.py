@@ -1,0 +1,1 @@
+"""Host facts recorded with every run, and checks that warn before a run."""

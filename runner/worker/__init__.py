@@ -1,0 +1,1 @@
+"""The process boundary: ``spawn`` (parent side), ``main`` (child side), ``protocol`` (what crosses)."""

@@ -1,0 +1,66 @@
+"""Build jobs run inside a framework's environment (worker side, Python >= 3.9).
+
+    python -m runner.worker.build REQUEST.json RESULT.json
+
+``REQUEST.json``: ``{"job": "weights" | "reference" | "artifact" | "describe", "builder": framework,
+"model": name, ...}``. The result file gets ``{"ok": true, ...}`` or ``{"ok": false, "unsupported": bool,
+"error_class", "error_message"}``. The job functions live in the builder framework's module:
+
+    make_weights(model, path, seed)                      (pytorch: the canonical weights)
+    make_reference(model, weights, batch_size, out)      (pytorch: the reference output, .npy)
+    build_artifact(model, target, weights, out_dir) -> dict of metadata
+    describe(model) -> {"params": int, ...}
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Dict
+
+
+def run(req: Dict[str, Any]) -> Dict[str, Any]:
+    from runner.frameworks import builder
+    from runner.frameworks.base import Unsupported
+
+    module = builder(req["builder"])
+    job = req["job"]
+    try:
+        if job == "weights":
+            module.make_weights(req["model"], Path(req["path"]), int(req["seed"]))
+            return {"ok": True}
+        if job == "reference":
+            module.make_reference(req["model"], Path(req["weights"]), int(req["batch_size"]), Path(req["out"]))
+            return {"ok": True}
+        if job == "artifact":
+            meta = module.build_artifact(req["model"], req["target"], Path(req["weights"]), Path(req["out_dir"]))
+            return {"ok": True, "meta": meta or {}}
+        if job == "describe":
+            return {"ok": True, "describe": module.describe(req["model"])}
+        raise ValueError(f"unknown build job {job!r}")
+    except Unsupported as exc:
+        return _error(exc, unsupported=True)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes data
+        traceback.print_exc()
+        return _error(exc, unsupported=False)
+
+
+def _error(exc: BaseException, unsupported: bool) -> Dict[str, Any]:
+    from runner.worker.protocol import _one_line
+
+    return {"ok": False, "unsupported": unsupported, "error_class": type(exc).__name__,
+            "error_message": _one_line(str(exc)) or type(exc).__name__}
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    req = json.loads(Path(argv[0]).read_text())
+    result = run(req)
+    Path(argv[1]).write_text(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

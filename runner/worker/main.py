@@ -1,0 +1,142 @@
+"""The worker: one cell in one fresh process (child side, Python >= 3.9, stdlib + numpy + one framework).
+
+    python -m runner.worker.main REQUEST.json RESULT_FD
+
+Runs the phases of DESIGN §5 in order, marking each boundary with ``time.monotonic_ns()`` (the same clock
+as the parent's meters), and writes one JSON result to the file descriptor ``RESULT_FD`` — never to
+stdout, which belongs to the framework (and goes to the cell's log file).
+"""
+
+from __future__ import annotations
+
+import time
+
+_T0 = time.monotonic_ns()  # the worker's first line: the end of the start-up phase
+
+import json  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+import traceback  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Dict, Optional  # noqa: E402
+
+from runner.cell import Cell  # noqa: E402
+from runner.worker import protocol  # noqa: E402
+
+
+class Phases:
+    """Phase marks in monotonic nanoseconds."""
+
+    def __init__(self) -> None:
+        self.marks: Dict[str, int] = {"start": _T0}
+
+    def mark(self, name: str) -> None:
+        self.marks[name] = time.monotonic_ns()
+
+
+def _measure(req: Dict[str, Any], phases: Phases, result_fd: int) -> Dict[str, Any]:
+    from runner.frameworks import adapter as get_adapter
+    from runner.measure import loop, memory
+    from runner.models import inputs, spec
+
+    cell = Cell.from_dict(req["cell"])
+    a = get_adapter(cell.framework)
+    if hasattr(a, "configure"):
+        a.configure(cell)
+    if hasattr(a, "result_fd"):
+        a.result_fd = result_fd
+    out: Dict[str, Any] = {"rss": {}}
+
+    phases.mark("import_start")
+    a.import_framework()
+    phases.mark("import_end")
+    out["rss"]["after_import"] = memory.rss_bytes()
+    out["framework_version"] = a.version()
+
+    artifact = Path(req["artifact_dir"]) if req.get("artifact_dir") else None
+    phases.mark("load_start")
+    a.load(artifact, cell)
+    phases.mark("load_end")
+    out["rss"]["after_load"] = memory.rss_bytes()
+    out["uss_after_load"] = memory.uss_bytes()
+
+    batch = a.prepare(inputs.make_inputs(spec.get(cell.model), cell.batch_size))
+    result = {}
+
+    def step() -> None:
+        result["y"] = a.infer(batch)
+        a.sync()
+
+    phases.mark("first_start")
+    step()
+    phases.mark("first_end")
+    phases.mark("warmup_start")
+    out["warmup_iterations"] = loop.warmup(step, cell.budget)
+    phases.mark("warmup_end")
+    cpu0 = memory.cpu_seconds()
+    phases.mark("steady_start")
+    steady = loop.steady(step, cell.budget)
+    phases.mark("steady_end")
+    wall = (phases.marks["steady_end"] - phases.marks["steady_start"]) / 1e9
+    out["cpu_utilization"] = (memory.cpu_seconds() - cpu0) / wall if wall > 0 else None
+    out["rss"]["after_steady"] = memory.rss_bytes()
+    out.update(latencies_ns=steady.latencies_ns, converged=steady.converged, rel_ci=_finite(steady.rel_ci))
+    out["output"] = _check_output(a.to_numpy(result["y"]), req.get("reference"))
+    out["info"] = a.info()
+    out["gpu_mem_peak_bytes"] = a.gpu_mem_peak_bytes()
+    a.close()
+    out["rss"]["peak"] = memory.peak_rss_bytes()
+    return out
+
+
+def _finite(x: float) -> Optional[float]:
+    return x if x == x and x not in (float("inf"), float("-inf")) else None
+
+
+def _check_output(y: Any, reference: Optional[str]) -> Dict[str, Any]:
+    import numpy as np
+
+    y = np.asarray(y)
+    check: Dict[str, Any] = {"shape": list(y.shape), "checksum": float(np.sum(y, dtype=np.float64))}
+    if reference:
+        ref = np.load(reference)
+        if ref.shape != y.shape:
+            check["problem"] = f"output shape {list(y.shape)} differs from the reference's {list(ref.shape)}"
+        else:
+            diff = np.abs(y.astype(np.float64) - ref.astype(np.float64))
+            check["max_abs_diff"] = float(np.max(diff)) if diff.size else 0.0
+    return check
+
+
+def run(req: Dict[str, Any], result_fd: int) -> Dict[str, Any]:
+    from runner.frameworks.base import Unsupported
+
+    phases = Phases()
+    try:
+        out = _measure(req, phases, result_fd)
+        phases.mark("end")
+        out.update(status="ok", marks=phases.marks)
+        return out
+    except Unsupported as exc:
+        return protocol.error_result("unsupported", exc, phases.marks)
+    except MemoryError as exc:
+        return protocol.error_result("oom", exc, phases.marks)
+    except Exception as exc:  # noqa: BLE001 - a failing cell is a row, not a crash
+        traceback.print_exc()
+        return protocol.error_result("failed", exc, phases.marks)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    req = json.loads(Path(argv[0]).read_text())
+    result_fd = int(argv[1])
+    result = run(req, result_fd)
+    sys.stdout.flush()
+    data = protocol.encode(result)
+    with os.fdopen(result_fd, "wb") as fh:
+        fh.write(data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

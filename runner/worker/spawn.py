@@ -1,0 +1,161 @@
+"""Parent side of the process boundary: launch one worker, wait, classify how it ended (pyperf style).
+
+The worker gets a whitelisted environment, its own process group (so a timeout kills everything it
+started), stdout/stderr redirected to the cell's log file, and a pipe for its one JSON result.
+``os.wait4`` gives the exit status and the peak RSS of the whole child.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional
+
+from runner.worker import protocol
+
+#: Variables passed through from the parent when set.
+PASSTHROUGH = (
+    "PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "USER", "TZ", "LD_LIBRARY_PATH", "LD_PRELOAD",
+    "CUDA_VISIBLE_DEVICES", "CUDA_HOME", "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES",
+    "TF_CPP_MIN_LOG_LEVEL", "ORT_LOGGING_LEVEL", "MXNET_ENGINE_TYPE", "KMP_AFFINITY", "OMP_PROC_BIND",
+    "OMP_PLACES", "XDG_CACHE_HOME",
+)
+#: Thread-count variables set from the cell's ``threads`` (when > 0), so every framework sees the same.
+THREAD_VARS = (
+    "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+    "TF_NUM_INTRAOP_THREADS", "MXNET_CPU_WORKER_NTHREADS",
+)
+FIXED = {"PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
+         "PYTHONUNBUFFERED": "1", "TF_NUM_INTEROP_THREADS": "1"}
+
+
+def worker_environ(threads: int, pythonpath: str, parent: Optional[Mapping[str, str]] = None,
+                   extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+    """The whitelisted environment of a worker (recorded with each cell)."""
+    parent = os.environ if parent is None else parent
+    env = {k: parent[k] for k in PASSTHROUGH if k in parent}
+    env.update(FIXED)
+    if threads > 0:
+        env.update({k: str(threads) for k in THREAD_VARS})
+    env["PYTHONPATH"] = pythonpath
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class Outcome:
+    status: str
+    result: Dict[str, Any] = field(default_factory=dict)
+    error_class: Optional[str] = None
+    error_message: Optional[str] = None
+    spawn_ns: int = 0
+    end_ns: int = 0
+    returncode: Optional[int] = None
+    rss_peak_bytes: Optional[int] = None  # wait4's ru_maxrss, only when it exceeds the parent's own RSS
+
+
+def spawn(python: str, request: Dict[str, Any], workdir: Path, log_path: Path, env: Mapping[str, str],
+          timeout_s: float, memory_limit_bytes: Optional[int] = None) -> Outcome:
+    """Run one worker to completion (or until ``timeout_s``) and classify the outcome."""
+    req_path = workdir / "request.json"
+    r, w = os.pipe()
+    parent_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    with open(log_path, "ab") as log:
+        spawn_ns = time.monotonic_ns()
+        req_path.write_text(json.dumps(dict(request, spawn_ns=spawn_ns)))
+        proc = subprocess.Popen(
+            [python, "-m", "runner.worker.main", str(req_path), str(w)],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=dict(env),
+            pass_fds=(w,), start_new_session=True, cwd=str(workdir),
+        )
+    os.close(w)
+    if memory_limit_bytes:
+        resource.prlimit(proc.pid, resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
+    chunks: List[bytes] = []
+    reader = threading.Thread(target=_drain, args=(r, chunks), daemon=True)
+    reader.start()
+    try:
+        status, rusage, timed_out = _wait(proc, timeout_s)
+    except BaseException:  # interrupted (Ctrl-C): never leave a worker behind
+        _kill_group(proc.pid)
+        proc.wait()
+        raise
+    end_ns = time.monotonic_ns()
+    _kill_group(proc.pid)
+    reader.join(timeout=5)
+    outcome = _classify(status, timed_out, b"".join(chunks), timeout_s, log_path)
+    outcome.spawn_ns, outcome.end_ns = spawn_ns, end_ns
+    maxrss = rusage.ru_maxrss * 1024 if rusage else None
+    # ru_maxrss includes the forked parent's pre-exec RSS; only a larger value is the worker's own.
+    outcome.rss_peak_bytes = maxrss if maxrss and maxrss > parent_rss else None
+    return outcome
+
+
+def _drain(fd: int, chunks: List[bytes]) -> None:
+    with os.fdopen(fd, "rb") as fh:
+        while True:
+            data = fh.read(1 << 16)
+            if not data:
+                return
+            chunks.append(data)
+
+
+def _wait(proc: subprocess.Popen, timeout_s: float):
+    """Poll ``wait4`` until the worker exits or the deadline passes (then kill its process group)."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.001
+    while True:
+        pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return status, rusage, False
+        if time.monotonic() >= deadline:
+            _kill_group(proc.pid)
+            _, status, rusage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return status, rusage, True
+        time.sleep(delay)
+        delay = min(delay * 2, 0.02)
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _classify(status: int, timed_out: bool, data: bytes, timeout_s: float, log_path: Path) -> Outcome:
+    if timed_out:
+        return Outcome("timeout", error_class="Timeout",
+                       error_message=f"no result within the {timeout_s:g} s budget; the process group was killed")
+    if os.WIFSIGNALED(status):
+        sig = signal.Signals(os.WTERMSIG(status)).name
+        if sig == "SIGKILL":
+            return Outcome("oom", error_class=sig, error_message=_with_log(
+                "killed by SIGKILL without a timeout (most likely the kernel's OOM killer)", log_path))
+        return Outcome("crashed", error_class=sig, error_message=_with_log(f"the worker died from {sig}", log_path))
+    code = os.WEXITSTATUS(status)
+    if not data:
+        return Outcome("crashed", error_class=f"Exit{code}", returncode=code,
+                       error_message=_with_log(f"the worker exited with status {code} without a result", log_path))
+    try:
+        result = protocol.decode_result(data)
+    except protocol.ProtocolError as exc:
+        return Outcome("failed", error_class="ProtocolError", error_message=str(exc), returncode=code)
+    return Outcome(result["status"], result, result.get("error_class"), result.get("error_message"), returncode=code)
+
+
+def _with_log(message: str, log_path: Path) -> str:
+    try:
+        lines = [ln.strip() for ln in log_path.read_text(errors="replace").splitlines() if ln.strip()]
+    except OSError:
+        lines = []
+    return f"{message}; last log line: {lines[-1][:200]}" if lines else message

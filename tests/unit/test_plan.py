@@ -1,0 +1,92 @@
+"""Grid expansion: documented order, validation before anything runs, option dimensions."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from runner import config, plan
+from runner.config import GridSpec
+from runner.errors import GridError
+
+
+def ids(spec):
+    return [c.cell_id for c in plan.expand(spec)]
+
+
+def test_order_is_model_framework_source_batch_provider_threads_repetition():
+    spec = GridSpec(models=("tinycnn", "alexnet"), frameworks=("pytorch", "onnxruntime"),
+                    sources=("pytorch", "tensorflow"), batch_sizes=(1, 4), providers=("cpu",), threads=(1, 2),
+                    repetitions=2)
+    cells = plan.expand(spec)
+    keys = [(c.model, c.framework, c.source, c.batch_size, c.provider, c.threads, c.repetition) for c in cells]
+    assert len(cells) == 2 * (1 + 2) * 2 * 2 * 2
+    assert keys[:3] == [("tinycnn", "pytorch", "pytorch", 1, "cpu", 1, 0), ("tinycnn", "pytorch", "pytorch", 1, "cpu", 1, 1),
+                        ("tinycnn", "pytorch", "pytorch", 1, "cpu", 2, 0)]
+    # the model varies slowest, the repetition fastest; ONNX Runtime expands its sources in grid order
+    assert [k[0] for k in keys] == sorted([k[0] for k in keys], key=["tinycnn", "alexnet"].index)
+    ort = [k for k in keys if k[1] == "onnxruntime" and k[0] == "tinycnn"]
+    assert [k[2] for k in ort] == ["pytorch"] * 8 + ["tensorflow"] * 8
+
+
+def test_cell_ids_are_unique_and_readable():
+    cells = plan.expand(config.preset("greenai"))
+    assert len({c.cell_id for c in cells}) == len(cells)
+    assert "resnet50-onnxruntime-mxnet-b64-tensorrt" in " ".join(c.cell_id for c in cells)
+
+
+def test_providers_a_framework_does_not_know_are_not_expanded():
+    cells = plan.expand(GridSpec(frameworks=("pytorch", "onnxruntime"), providers=("cpu", "tensorrt")))
+    assert {(c.framework, c.provider) for c in cells} == {("pytorch", "cpu"), ("onnxruntime", "cpu"),
+                                                         ("onnxruntime", "tensorrt")}
+
+
+def test_options_are_a_dimension_for_the_frameworks_that_take_them():
+    spec = GridSpec(frameworks=("null", "pytorch"), options=(("fault", ("none", "segfault")),))
+    assert ids(spec) == ["tinycnn-null-b1-cpu-t1-r0-fault=none", "tinycnn-null-b1-cpu-t1-r0-fault=segfault",
+                         "tinycnn-pytorch-b1-cpu-t1-r0"]
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"models": ("resnet51",)}, "unknown model 'resnet51'"),
+    ({"frameworks": ("pytorch", "pytorch")}, "'pytorch' is listed twice"),
+    ({"models": ()}, "the grid has no models"),
+    ({"batch_sizes": (0,)}, "batch sizes must be >= 1"),
+    ({"providers": ("tpu",)}, "unknown provider 'tpu'"),
+    ({"frameworks": ("tflite",), "providers": ("cuda",)}, "knows none of the providers"),
+    ({"frameworks": ("onnxruntime",), "sources": ("caffe2",)}, "unknown source 'caffe2'"),
+    ({"repetitions": 0}, "repetitions must be >= 1"),
+    ({"options": (("nope", ("1",)),)}, "unknown option 'nope'"),
+])
+def test_invalid_grids_fail_before_anything_runs(change, message):
+    with pytest.raises(GridError) as err:
+        plan.expand(dataclasses.replace(GridSpec(), **change))
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+    assert err.value.hint
+
+
+def test_unknown_name_hint_suggests_the_closest_choice():
+    with pytest.raises(GridError) as err:
+        plan.expand(GridSpec(models=("resnet5",)))
+    assert "did you mean 'resnet50'" in err.value.hint
+
+
+@pytest.mark.parametrize("name", config.PRESETS)
+def test_presets_expand(name):
+    assert plan.expand(config.preset(name))
+
+
+def test_greenai_preset_covers_the_study():
+    cells = plan.expand(config.preset("greenai"))
+    assert {c.model for c in cells} == {"resnet50", "mobilenet_v2", "bert_base"}
+    assert {c.batch_size for c in cells} == {1, 64}
+    assert {c.source for c in cells if c.framework == "onnxruntime"} == {"pytorch", "tensorflow", "mxnet"}
+    assert {c.provider for c in cells if c.framework == "onnxruntime"} == {"cpu", "cuda", "tensorrt"}
+
+
+def test_pcamp_preset_covers_the_five_packages():
+    spec = config.preset("pcamp")
+    assert set(spec.frameworks) == {"tensorflow", "caffe2", "mxnet", "pytorch", "tflite"}
+    assert {"alexnet", "squeezenet1_0", "squeezenet1_1"} <= set(spec.models)
