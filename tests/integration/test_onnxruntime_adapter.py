@@ -1,0 +1,137 @@
+"""The ONNX Runtime adapter on graphs exported by PyTorch, against the eager PyTorch reference."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import textwrap
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.frameworks
+MODELS = ("tinycnn", "squeezenet1_1")
+REF_BATCH = {"tinycnn": 4, "squeezenet1_1": 1}  # neither is the export's example batch (2)
+
+
+def env_python(name: str) -> str:
+    """The interpreter of framework environment ``name``; skip when it does not exist."""
+    from runner import envs
+
+    info = envs.probe(name)
+    if not info.available:
+        pytest.skip(f"the {name} environment is not available: {info.reason}")
+    return str(info.python)
+
+
+def run_python(python: str, args: List[str], timeout: float = 300) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS="2")
+    proc = subprocess.run([python, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"rc={proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+    return proc
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> Path:
+    """Weights, reference and ONNX export of each model in :data:`MODELS`, built by the pytorch env."""
+    env_python("onnxruntime")  # skip before building when ONNX Runtime is missing
+    torch_python = env_python("pytorch")
+    root = tmp_path_factory.mktemp("ort-exported")
+    pairs = []
+    for m in MODELS:
+        w = str(root / f"{m}.npz")
+        reqs = [{"job": "weights", "model": m, "path": w, "seed": 7},
+                {"job": "reference", "model": m, "weights": w, "batch_size": REF_BATCH[m],
+                 "out": str(root / f"{m}.npy")},
+                {"job": "artifact", "model": m, "target": "onnx", "weights": w, "out_dir": str(root / m)}]
+        for i, req in enumerate(reqs):
+            (root / f"{m}{i}.json").write_text(json.dumps(dict(req, builder="pytorch")))
+            pairs.append([str(root / f"{m}{i}.json"), str(root / f"{m}{i}.out.json")])
+    code = f"from runner.worker.build import main\nfor p in {pairs!r}:\n    main(p)\n"
+    run_python(torch_python, ["-c", code])
+    results = [json.loads(Path(out).read_text()) for _, out in pairs]
+    assert all(r["ok"] for r in results), results
+    return root
+
+
+RUN_SCRIPT = textwrap.dedent("""
+    import json, sys
+    from pathlib import Path
+    import numpy as np
+    from runner.cell import Cell
+    from runner.frameworks import adapter
+    from runner.frameworks.base import Unsupported
+    from runner.models.inputs import make_inputs
+    from runner.models.spec import get
+    model, art, ref = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+    batch, threads = int(sys.argv[4]), int(sys.argv[5])
+    out = {"unsupported": {}}
+    for provider in ("cuda", "tensorrt", "openvino", "npu"):
+        a = adapter("onnxruntime")
+        a.import_framework()
+        try:
+            a.load(art, Cell(model, "onnxruntime", "pytorch", batch, provider, threads, 0))
+            out["unsupported"][provider] = None
+        except Unsupported as exc:
+            out["unsupported"][provider] = str(exc)
+    a = adapter("onnxruntime")
+    a.import_framework()
+    a.load(art, Cell(model, "onnxruntime", "pytorch", batch, "cpu", threads, 0))
+    if ref:
+        y = a.to_numpy(a.infer(a.prepare(make_inputs(get(model), batch))))
+        r = np.load(ref)
+        out.update(diff=float(np.abs(y - r).max()), scale=float(np.abs(r).max()), shape=list(y.shape))
+    out.update(info=a.info(), version=a.version())
+    a.close()
+    print(json.dumps(out))
+""")
+
+
+def run_adapter(model: str, artifact: Path, ref: str, batch: int, threads: int = 1) -> Dict[str, Any]:
+    out = run_python(env_python("onnxruntime"),
+                     ["-c", RUN_SCRIPT, model, str(artifact), ref, str(batch), str(threads)])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_onnxruntime_agrees_with_the_pytorch_reference(exported, model):
+    got = run_adapter(model, exported / model, str(exported / f"{model}.npy"), REF_BATCH[model])
+    assert got["shape"][0] == REF_BATCH[model]
+    assert got["diff"] < 1e-4 * max(1.0, got["scale"]), got
+    info = got["info"]
+    assert info["providers_active"] == ["CPUExecutionProvider"]
+    assert info["threads_intra"] == 1 and info["threads_interop"] == 1
+    assert info["initializers_as_inputs"] == 0
+
+
+def test_missing_providers_are_unsupported_with_a_reason(exported):
+    got = run_adapter("tinycnn", exported / "tinycnn", "", 1)
+    reasons = got["unsupported"]
+    for provider, ort_name in (("cuda", "CUDAExecutionProvider"), ("tensorrt", "TensorrtExecutionProvider"),
+                               ("openvino", "OpenVINOExecutionProvider")):
+        if reasons[provider] is None:
+            continue  # this build has it and it initialised
+        assert ort_name in reasons[provider] and "available:" in reasons[provider], reasons[provider]
+    assert reasons["cuda"] is None or "install onnxruntime-gpu" in reasons["cuda"]
+    assert "no 'npu' provider" in reasons["npu"]
+
+
+def test_a_graph_onnxruntime_rejects_is_unsupported(tmp_path):
+    (tmp_path / "model.onnx").write_bytes(b"this is not a protobuf")
+    code = textwrap.dedent(f"""
+        from pathlib import Path
+        from runner.cell import Cell
+        from runner.frameworks import adapter
+        from runner.frameworks.base import Unsupported
+        a = adapter("onnxruntime")
+        a.import_framework()
+        try:
+            a.load(Path({str(tmp_path)!r}), Cell("tinycnn", "onnxruntime", "pytorch", 1, "cpu", 1, 0))
+        except Unsupported as exc:
+            print("UNSUPPORTED", exc)
+    """)
+    out = run_python(env_python("onnxruntime"), ["-c", code]).stdout
+    assert "UNSUPPORTED" in out and "rejected the model" in out
