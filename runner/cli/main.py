@@ -32,7 +32,15 @@ from runner.models.spec import MODELS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Benchmark deep-learning inference runtimes on edge devices.")
-console = Console(stderr=True)
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console that is wide enough for the tables when output goes to a file or a pipe."""
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, width=None if stream.isatty() else 160)
+
+
+console = make_console(stderr=True)
 FAILED = ("failed", "timeout", "oom", "crashed")
 
 
@@ -130,7 +138,7 @@ def env(as_json: bool = typer.Option(False, "--json", help="Machine-readable out
     if as_json:
         typer.echo(json.dumps(facts, indent=2, default=str))
     else:
-        render(facts, Console())
+        render(facts, make_console())
 
 
 @app.command()

@@ -59,20 +59,25 @@ def _mib(x) -> str:
     return f"{x / 2**20:.0f}" if x is not None else "-"
 
 
+def _framework(r: Dict[str, Any]) -> str:
+    name = r["framework"] if r["source"] == r["framework"] else f"{r['framework']}<{r['source']}"
+    return name if r["provider"] == "cpu" else f"{name}/{r['provider']}"
+
+
 def summary_table(rows: List[Dict[str, Any]]) -> Table:
-    table = Table(title="edgebench summary", show_lines=False)
-    for col in ("cell", "status", "load ms", "first ms", "p50 ms", "p99 ms", "items/s", "peak MiB", "J/inf",
-                "max|diff|"):
-        table.add_column(col, justify="left" if col in ("cell", "status") else "right")
+    """One line per cell: identity, status, phase times, memory, energy, agreement with the reference."""
+    table = Table(title="edgebench summary", show_lines=False, pad_edge=False)
+    for col in ("model", "framework", "b", "t", "r", "status", "load ms", "1st ms", "p50 ms", "p99 ms",
+                "peak MiB", "J/inf", "|diff|"):
+        table.add_column(col, justify="left" if col in ("model", "framework", "status") else "right")
     for r in rows:
         style = STATUS_STYLE.get(r["status"], "red")
         diff = r.get("output_max_abs_diff")
         energy = r.get("energy_per_inference_j")
-        thr = r.get("throughput_items_per_s")
         table.add_row(
-            r["cell_id"], f"[{style}]{r['status']}[/{style}]", _ms(r.get("load_s")), _ms(r.get("first_inference_s")),
-            _ms(r.get("latency_p50_s")), _ms(r.get("latency_p99_s")), f"{thr:.1f}" if thr else "-",
-            _mib(r.get("rss_peak_bytes")), f"{energy:.4f}" if energy is not None else "-",
-            f"{diff:.2e}" if diff is not None else "-",
+            r["model"], _framework(r), str(r["batch_size"]), str(r["threads"]), str(r["repetition"]),
+            f"[{style}]{r['status']}[/{style}]", _ms(r.get("load_s")), _ms(r.get("first_inference_s")),
+            _ms(r.get("latency_p50_s")), _ms(r.get("latency_p99_s")), _mib(r.get("rss_peak_bytes")),
+            f"{energy:.3g}" if energy is not None else "-", f"{diff:.1e}" if diff is not None else "-",
         )
     return table

@@ -18,4 +18,6 @@ def register(app: typer.Typer) -> None:
         """A terminal table of one or more runs."""
         from runner.report.terminal import show
 
-        show(run_dirs, Console())
+        from runner.cli.main import make_console
+
+        show(run_dirs, make_console())
