@@ -22,8 +22,11 @@ PIP_FLAGS := --disable-pip-version-check --no-input --progress-bar off -q
 .DEFAULT_GOAL := help
 .PHONY: help setup bench report test lint lock clean system-deps
 
+# Images (DEVICE=x86|jetson|rpi) and the legacy Caffe2 environment live in their own files.
+-include mk/*.mk
+
 help: ## Show this help
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "Variables: PRESET=$(PRESET) GRID=$(GRID) OUT=$(OUT) RUN_ID=... ARGS='extra edgebench run options'"
 
 setup: $(VENV)/.stamp $(foreach e,$(FRAMEWORK_ENVS),$(ENVS)/$(e)/.stamp) ## Create the main and framework environments (once)
@@ -47,8 +50,12 @@ system-deps: ## Install the shared libraries MXNet needs (libgomp1, libquadmath0
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libgomp1 libquadmath0; \
 	  else echo "MXNet needs libgomp1 and libquadmath0: sudo apt-get install libgomp1 libquadmath0"; fi; fi
 
-bench: setup ## Run the grid natively (PRESET=quick|pcamp|greenai or GRID=file.toml) into $(OUT)/
+ifeq ($(DEVICE),)
+bench: setup ## Run the grid natively (PRESET=quick|pcamp|greenai or GRID=file.toml), or in DEVICE's image
 	$(BIN)/edgebench run $(if $(GRID),--grid $(GRID),--preset $(PRESET)) --out $(OUT) $(if $(RUN_ID),--run-id $(RUN_ID)) $(ARGS)
+else
+bench: bench-image
+endif
 
 report: setup ## Report on every run under $(OUT)/
 	$(BIN)/edgebench report $(OUT)/*/
