@@ -24,7 +24,7 @@ from runner.cell import Cell
 from runner.config import GridSpec
 from runner.results import rows
 from runner.results.sink import Sink
-from runner.system import probe
+from runner.system import checks, probe
 from runner.worker import spawn as spawner
 
 CV_WARN = 0.10
@@ -86,6 +86,10 @@ class Orchestrator:
         if todo and self.meters and self.s.idle_s > 0:
             self.obs.note(f"measuring idle power for {self.s.idle_s:g} s")
             self.idle_w = meters.measure_idle(self.meters, self.s.idle_s)
+        self.host = probe.host_facts()
+        self.host_warnings = checks.check(self.host)
+        for warning in self.host_warnings:
+            self.obs.note(f"warning: {warning}")
         self._write_manifest(len(todo))
         results = []
         for index, cell in enumerate(self.cells):
@@ -189,7 +193,8 @@ class Orchestrator:
             "created_at": old.get("created_at") or invocation["at"],
             "runner_version": __version__,
             "git_revision": probe.git_revision(Path(__file__).resolve().parent.parent),
-            "host": probe.host_facts(),
+            "host": self.host,
+            "host_warnings": self.host_warnings,
             "device": self.s.device,
             "environments": {n: vars(envs.probe(n)) for n in names},
             "meters": [vars(p) for p in self.probes],

@@ -50,10 +50,10 @@ class OnnxRuntimeAdapter(Adapter):
         return str(self._ort.__version__)
 
     def load(self, artifact_dir: Optional[Path], cell: Any) -> None:
+        wanted = self._providers(cell.provider)
         path = Path(artifact_dir) / "model.onnx"
         if not path.is_file():
             raise FileNotFoundError(f"no ONNX artifact at {path}")
-        wanted = self._providers(cell.provider)
         self._threads = int(cell.threads)
         self._session = self._create(path, wanted + ["CPUExecutionProvider"] * (cell.provider != "cpu"))
         active = self._session.get_providers()

@@ -150,6 +150,8 @@ def _macs_hook(counter: List[int], kind: str):
 def count(model: str) -> Dict[str, Any]:
     """Exact trainable parameter count and FLOPs (2 x multiply-accumulates of Conv2d, Linear and attention
     matmuls) for one item, from a forward pass on unallocated (meta) tensors where torch supports them."""
+    import torch
+
     net = skeleton(model)
     device = next(net.parameters()).device
     counter = [0]
@@ -157,8 +159,6 @@ def count(model: str) -> Dict[str, Any]:
         kind = type(module).__name__
         if kind in ("Conv2d", "Linear", "BertSelfAttention"):
             module.register_forward_hook(_macs_hook(counter, kind))
-    import torch
-
     with torch.no_grad():
         net(*[x.to(device) for x in example(model, 1)])
     params = sum(p.numel() for p in net.parameters() if p.requires_grad)
