@@ -139,21 +139,27 @@ class Cache:
             if not self._valid(path, single_file):
                 self._build(path, builder, req, single_file)
             if not single_file and str(path) not in self.verified:
-                self.verified[str(path)] = self._verify(path)
+                meta = self._verify(path)
+                if meta is None:  # corrupt or tampered with: rebuild once, then it must verify
+                    shutil.rmtree(path, ignore_errors=True)
+                    self._build(path, builder, req, single_file)
+                    meta = self._verify(path)
+                if meta is None:
+                    raise BuildError(Failure("failed", "ArtifactCorrupt", f"sha256 mismatch in {path} after a rebuild"))
+                self.verified[str(path)] = meta
 
     def _valid(self, path: Path, single_file: bool) -> bool:
         if single_file:
             return path.is_file()
         return (path / "artifact.json").is_file()
 
-    def _verify(self, path: Path) -> dict:
-        meta = json.loads((path / "artifact.json").read_text())
-        actual = sha256_tree(path)
-        if actual != meta.get("files"):
-            shutil.rmtree(path, ignore_errors=True)
-            raise BuildError(Failure("failed", "ArtifactCorrupt",
-                                     f"sha256 mismatch in {path}; it was removed, run again to rebuild"))
-        return meta
+    def _verify(self, path: Path) -> Optional[dict]:
+        """The artifact's metadata when every file matches its recorded sha256, else None."""
+        try:
+            meta = json.loads((path / "artifact.json").read_text())
+        except (OSError, ValueError):
+            return None
+        return meta if sha256_tree(path) == meta.get("files") else None
 
     def _build(self, path: Path, builder: str, req: dict, single_file: bool) -> None:
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))

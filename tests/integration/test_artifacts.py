@@ -1,0 +1,67 @@
+"""The artifact cache: built once, verified by sha256, rebuilt when tampered with, failures remembered."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from runner.artifacts import Cache
+from runner.cell import Cell
+from runner.orchestrator import pythonpath_shim
+from tests.conftest import require_env
+
+pytestmark = pytest.mark.frameworks
+
+
+@pytest.fixture
+def cache(tmp_path):
+    require_env("pytorch")
+    return Cache(tmp_path / "cache", pythonpath_shim(tmp_path), tmp_path / "logs")
+
+
+def test_build_once_verify_and_rebuild_a_tampered_artifact(cache, tmp_path):
+    cell = Cell("tinycnn", "pytorch", "pytorch", 1, "cpu", 1, 0)
+    first = cache.prepare(cell)
+    assert first.failure is None and (first.artifact_dir / "model.pt").is_file()
+    meta = json.loads((first.artifact_dir / "artifact.json").read_text())
+    assert set(meta["files"]) == {"model.pt"} and meta["builder"] == "pytorch"
+    assert first.reference.is_file()
+    mtime = (first.artifact_dir / "model.pt").stat().st_mtime_ns
+    again = Cache(cache.root, cache.pythonpath, cache.log_dir).prepare(cell)
+    assert (again.artifact_dir / "model.pt").stat().st_mtime_ns == mtime  # reused, not rebuilt
+    (first.artifact_dir / "model.pt").write_bytes(b"tampered")
+    fresh = Cache(cache.root, cache.pythonpath, cache.log_dir).prepare(cell)
+    assert fresh.failure is None
+    assert (fresh.artifact_dir / "model.pt").read_bytes() != b"tampered"
+
+
+def test_a_missing_builder_environment_is_unavailable(cache, monkeypatch, tmp_path):
+    from runner import envs
+
+    monkeypatch.setenv("EDGEBENCH_ENV_MXNET", str(tmp_path / "none" / "python"))
+    envs.probe.cache_clear()
+    try:
+        prepared = cache.prepare(Cell("tinycnn", "onnxruntime", "mxnet", 1, "cpu", 1, 0))
+    finally:
+        envs.probe.cache_clear()
+    assert prepared.failure.status == "unavailable"
+    assert "mxnet environment builds this artifact" in prepared.failure.error_message
+
+
+def test_a_failed_build_is_remembered_for_the_run(cache, monkeypatch):
+    calls = []
+    real = cache._run_job
+
+    def counting(builder, req, tmp):
+        calls.append(req["job"])
+        return {"ok": False, "unsupported": True, "error_class": "X", "error_message": "rejected"}
+
+    monkeypatch.setattr(cache, "weights", lambda model: cache.root / "w.npz")
+    monkeypatch.setattr(cache, "_run_job", counting)
+    cell = Cell("alexnet", "onnxruntime", "pytorch", 1, "cpu", 1, 0)
+    for _ in range(3):
+        prepared = cache.prepare(cell)
+        assert prepared.failure.status == "unsupported" and "rejected" in prepared.failure.error_message
+    assert calls == ["artifact"]
+    assert real
