@@ -55,6 +55,7 @@ def run(
     max_time_s: Optional[float] = o.MaxTimeS, timeout_s: Optional[float] = o.TimeoutS,
     min_iterations: Optional[int] = o.MinIterations, target_rel_ci: Optional[float] = o.TargetCI,
     option: Optional[List[str]] = o.Option,
+    warmup_iterations: Optional[int] = o.WarmupIterations, memory_limit: Optional[str] = o.MemoryLimit,
     out: Path = typer.Option(Path("results"), "--out", help="Results folder (a run folder is made inside)."),
     run_id: Optional[str] = typer.Option(None, "--run-id", help="Run id; an existing one is resumed."),
     device: Optional[str] = typer.Option(None, "--device", help="Device name recorded with every row."),
@@ -68,7 +69,8 @@ def run(
     from runner.system.probe import device_name
 
     spec = o.build_spec(preset, grid, models, frameworks, sources, batch_sizes, providers, threads, repetitions,
-                        warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option)
+                        warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option,
+                        warmup_iterations, memory_limit)
     cells = plan.expand(spec)
     rid = run_id or dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     settings = Settings(out=out, run_id=rid, spec=spec, meters=meters, idle_s=idle_s,
@@ -94,11 +96,13 @@ def plan_cmd(
     max_time_s: Optional[float] = o.MaxTimeS, timeout_s: Optional[float] = o.TimeoutS,
     min_iterations: Optional[int] = o.MinIterations, target_rel_ci: Optional[float] = o.TargetCI,
     option: Optional[List[str]] = o.Option,
+    warmup_iterations: Optional[int] = o.WarmupIterations, memory_limit: Optional[str] = o.MemoryLimit,
     as_json: bool = typer.Option(False, "--json", help="One JSON object per cell."),
 ) -> None:
     """Show the expanded grid, cell by cell, in run order, without running it."""
     spec = o.build_spec(preset, grid, models, frameworks, sources, batch_sizes, providers, threads, repetitions,
-                        warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option)
+                        warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option,
+                        warmup_iterations, memory_limit)
     cells = plan.expand(spec)
     for i, cell in enumerate(cells):
         typer.echo(json.dumps(dict(cell.to_dict(), cell_id=cell.cell_id)) if as_json else f"{i:4d}  {cell.cell_id}")

@@ -31,19 +31,24 @@ MaxTimeS = typer.Option(None, "--max-time-s", help="Steady-state time budget per
 TimeoutS = typer.Option(None, "--timeout-s", help="Kill a cell's process group after this long (s).")
 MinIterations = typer.Option(None, "--min-iterations", help="Minimum steady-state iterations.")
 TargetCI = typer.Option(None, "--target-rel-ci", help="Stop when the p50's 95%% CI is within ± this fraction.")
+WarmupIterations = typer.Option(None, "--warmup-iterations", help="Minimum warm-up iterations.")
+MemoryLimit = typer.Option(None, "--memory-limit", help="Address-space limit per worker, e.g. 4G (MemoryError -> oom).")
 Option = typer.Option(None, "--option", "-o", help="Adapter option key=v1,v2 (a grid dimension), repeatable.")
 
 
 def build_spec(preset: Optional[str], grid: Optional[Path], models, frameworks, sources, batch_sizes, providers,
                threads, repetitions, warmup_s, min_time_s, max_time_s, timeout_s, min_iterations,
-               target_rel_ci, option: Optional[List[str]]) -> GridSpec:
+               target_rel_ci, option: Optional[List[str]], warmup_iterations: Optional[int] = None,
+               memory_limit: Optional[str] = None) -> GridSpec:
     overrides: Dict[str, Any] = {
         "models": _csv(models), "frameworks": _csv(frameworks), "sources": _csv(sources),
         "batch_sizes": _csv(batch_sizes), "providers": _csv(providers), "threads": _csv(threads),
         "repetitions": repetitions,
     }
     budget = {"warmup_s": warmup_s, "min_time_s": min_time_s, "max_time_s": max_time_s, "timeout_s": timeout_s,
-              "min_iterations": min_iterations, "target_rel_ci": target_rel_ci}
+              "min_iterations": min_iterations, "target_rel_ci": target_rel_ci,
+              "warmup_iterations": warmup_iterations,
+              "memory_limit_bytes": parse_bytes(memory_limit) if memory_limit else None}
     if any(v is not None for v in budget.values()):
         overrides["budget"] = budget
     if option:
@@ -56,3 +61,17 @@ def _key_value(text: str):
     if not sep or not key:
         raise UsageError(f"--option wants key=value, got '{text}'", "e.g. --option fault=segfault,hang")
     return key.strip(), value
+
+
+_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+
+
+def parse_bytes(text: str) -> int:
+    """``"4G"`` → 4 GiB; plain numbers are bytes."""
+    t = text.strip().upper().removesuffix("IB").removesuffix("B")
+    unit = t[-1] if t and t[-1] in _UNITS else ""
+    try:
+        value = float(t[: len(t) - len(unit)])
+    except ValueError:
+        raise UsageError(f"--memory-limit wants a size like 4G or 512M, got '{text}'", "units: K, M, G, T") from None
+    return int(value * _UNITS[unit])

@@ -134,3 +134,12 @@ def test_unavailable_environment_is_a_row_with_the_reason(edgebench, tmp_path):
                              "--run-id", "u2", "--strict", *FAST], capture_output=True, text=True, cwd=tmp_path,
                             env=env_missing)
     assert strict.returncode == 1
+
+
+def test_memory_limit_turns_runaway_allocation_into_an_oom_row(edgebench, tmp_path):
+    proc = edgebench("run", "--preset", "smoke", "--frameworks", "null", "-o", "fault=oom", "--memory-limit", "1G",
+                     "--out", "res", "--run-id", "m", *FAST)
+    assert proc.returncode == 1
+    (row,) = read_cells(tmp_path / "res" / "m")
+    assert (row["status"], row["error_class"]) == ("oom", "MemoryError")
+    assert row["rss_peak_bytes"] is None or row["rss_peak_bytes"] < 1.1 * 2**30
