@@ -34,7 +34,7 @@ BUILD_TIMEOUT_S = 3600.0
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("EDGEBENCH_CACHE") or Path.home() / ".cache" / "edgebench")
+    return Path(os.environ.get("EDGEBENCH_CACHE") or Path.home() / ".cache" / "edgebench").absolute()
 
 
 @dataclass(frozen=True)

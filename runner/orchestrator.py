@@ -77,15 +77,15 @@ class Orchestrator:
         self.idle_w: Optional[float] = None
 
     def run(self) -> List[Dict[str, Any]]:
+        self.meters, self.probes = meters.select(self.s.meters)  # a bad --meters fails before any folder
         self.sink.open()
         self.pythonpath = pythonpath_shim(self.sink.run_dir)
         self.cache = Cache(cache_dir(), self.pythonpath, self.sink.run_dir / "logs")
-        self.meters, self.probes = meters.select(self.s.meters)
         done = self.sink.finished()
         todo = [c for c in self.cells if c.cell_id not in done]
         if todo and self.meters and self.s.idle_s > 0:
             self.obs.note(f"measuring idle power for {self.s.idle_s:g} s")
-            self.idle_w = meters.measure_idle(self.meters, self.s.idle_s)
+            self.idle_w = self._idle("idle", self.s.idle_s)
         self.host = probe.host_facts()
         self.host_warnings = checks.check(self.host)
         for warning in self.host_warnings:
@@ -97,10 +97,22 @@ class Orchestrator:
                 self.obs.skipped(cell)
                 continue
             self.obs.started(cell, index, len(self.cells))
+            if self.meters and self.s.idle_between_cells_s > 0:
+                self.idle_w = self._idle(f"idle-before-{cell.cell_id}", self.s.idle_between_cells_s)
             row = self.run_cell(cell)
             self.obs.finished(cell, row)
             results.append(row)
         return results
+
+    def _idle(self, name: str, seconds: float) -> Optional[float]:
+        """Measure idle power; its samples go to the power table under ``cell_id = name``."""
+        baseline = meters.idle_baseline(self.meters, seconds)
+        self.sink.write_power(name, [dict(vars(s), run_id=self.s.run_id, cell_id=name) for s in baseline.samples])
+        for error in baseline.errors:
+            self.obs.note(f"warning: idle baseline: {error}")
+        if baseline.power_w is not None:
+            self.obs.note(f"idle power {baseline.power_w:.2f} W over {baseline.duration_s:.1f} s")
+        return baseline.power_w
 
     def run_cell(self, cell: Cell) -> Dict[str, Any]:
         row = rows.identity(cell, self.s.run_id, self.s.device, self.device_class)
@@ -146,6 +158,7 @@ class Orchestrator:
                                                         self.idle_w, self.meters, self.probes)
         row.update(energy)
         warnings = self._warnings(cell, row, result, prepared) + list(energy_warnings)
+        warnings += [f"meter error: {e}" for e in session.errors]
         power = [dict(vars(s), run_id=self.s.run_id, cell_id=cell.cell_id) for s in samples]
         return self._finish(cell, row, outcome.status, outcome.error_class, outcome.error_message,
                             result, warnings, power)

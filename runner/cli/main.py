@@ -61,6 +61,7 @@ def run(
     device: Optional[str] = typer.Option(None, "--device", help="Device name recorded with every row."),
     meters: str = typer.Option("auto", "--meters", help="Energy meters: auto, none, or a list (rapl,nvml,...)."),
     idle_s: float = typer.Option(5.0, "--idle-s", help="Idle-power baseline before the grid (s); 0 skips it."),
+    idle_between_s: float = typer.Option(0.0, "--idle-between-s", help="Idle baseline before every cell (s)."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 also when cells are unsupported/unavailable."),
 ) -> None:
     """Run a grid: each cell in a fresh process, results as Parquet under OUT/RUN_ID."""
@@ -74,7 +75,7 @@ def run(
     cells = plan.expand(spec)
     rid = run_id or dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     settings = Settings(out=out, run_id=rid, spec=spec, meters=meters, idle_s=idle_s,
-                        device=device or device_name())
+                        idle_between_cells_s=idle_between_s, device=device or device_name())
     with ProgressObserver(console, len(cells)) as observer:
         rows = Orchestrator(cells, settings, observer).run()
     console.print(summary_table(rows))

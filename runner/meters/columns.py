@@ -77,15 +77,13 @@ def _steady(
     idle_power_w: Optional[float],
 ) -> List[str]:
     energy = cols["energy_steady_j"]
-    if window is None or energy is None:
-        return (
-            []
-            if window is None
-            else [
-                "energy_steady_j is null: no meter sample covers the steady window; "
-                "the meter session must run from before spawn until after exit"
-            ]
-        )
+    if window is None:
+        return []
+    if energy is None:
+        return [
+            "energy_steady_j is null: no meter sample covers the steady window; "
+            "the meter session must run from before spawn until after exit"
+        ]
     seconds = (window[1] - window[0]) / 1e9
     if seconds > 0:
         cols["power_avg_w"] = energy / seconds
@@ -94,7 +92,7 @@ def _steady(
         if idle_power_w is not None:
             cols["energy_per_inference_net_j"] = (energy - idle_power_w * seconds) / iterations
     net = cols["energy_per_inference_net_j"]
-    if net is not None and net < 0:
+    if net is not None and iterations and net * iterations < -0.01 * abs(energy):  # beyond rounding noise
         return [
             f"net energy is negative: steady power {cols['power_avg_w']:.3g} W is below the idle baseline "
             f"{idle_power_w:.3g} W; re-measure the idle baseline on a quiet, warmed-up device"
@@ -102,14 +100,24 @@ def _steady(
     return []
 
 
-def effective_period_s(
-    series: Mapping[Tuple[str, str], Series], meter: Meter, window: Tuple[int, int]
-) -> float:
-    """The longer of the sensor's update period and the widest sample gap around the window."""
-    gaps = [
-        s.spacing_s(*window) for d in meter.summed for s in [series.get((meter.name, d))] if s is not None
-    ]
+def effective_period_s(series: Mapping[Tuple[str, str], Series], meter: Meter, window: Tuple[int, int]) -> float:
+    """The longer of the sensor's update period and the sampling interval around the window."""
+    gaps = [s.spacing_s(*window) for d in meter.summed for s in [series.get((meter.name, d))] if s is not None]
     return max([meter.update_period_s] + gaps)
+
+
+def short_phases(
+    series: Mapping[Tuple[str, str], Series], meter: Meter, windows: Mapping[str, Tuple[int, int]]
+) -> Dict[str, Tuple[float, float]]:
+    """Phase -> (window s, effective period s) for the phases shorter than MIN_PERIODS periods."""
+    short = {}
+    for phase in PHASE_COLUMNS:
+        if phase in windows:
+            seconds = (windows[phase][1] - windows[phase][0]) / 1e9
+            period = effective_period_s(series, meter, windows[phase])
+            if seconds < MIN_PERIODS * period:
+                short[phase] = (seconds, period)
+    return short
 
 
 def window_warnings(
@@ -118,15 +126,7 @@ def window_warnings(
     """Windows shorter than MIN_PERIODS update periods, one line per meter and kind of phase."""
     out = []
     for m in meters:
-        short = {}
-        for phase in PHASE_COLUMNS:
-            if phase in windows:
-                seconds, period = (
-                    (windows[phase][1] - windows[phase][0]) / 1e9,
-                    effective_period_s(series, m, windows[phase]),
-                )
-                if seconds < MIN_PERIODS * period:
-                    short[phase] = (seconds, period)
+        short = short_phases(series, m, windows)
         if "steady" in short:
             seconds, period = short.pop("steady")
             out.append(

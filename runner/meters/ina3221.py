@@ -93,12 +93,7 @@ def hwmon_rails(drivers: Path) -> Tuple[List[Rail], Optional[float]]:
         for f in sorted(hw.glob("in*_label"), key=lambda p: _channel(p, r"^in(\d+)_")):
             ch, label = _channel(f, r"^in(\d+)_"), maybe_text(f)
             current = hw / f"curr{ch}_input"
-            if (
-                not label
-                or label in SKIPPED_LABELS
-                or "sum of shunt" in label.lower()
-                or not current.exists()
-            ):
+            if not label or label in SKIPPED_LABELS or "sum of shunt" in label.lower() or not current.exists():
                 continue
             rails.append(Rail(label, hw.parent.parent.name, None, hw / f"in{ch}_input", current))
     return rails, interval
@@ -107,9 +102,7 @@ def hwmon_rails(drivers: Path) -> Tuple[List[Rail], Optional[float]]:
 def _unique(rails: List[Rail]) -> List[Rail]:
     names = [r.name for r in rails]
     return [
-        Rail(f"{r.name}@{r.device}", r.device, r.power, r.voltage, r.current)
-        if names.count(r.name) > 1
-        else r
+        Rail(f"{r.name}@{r.device}", r.device, r.power, r.voltage, r.current) if names.count(r.name) > 1 else r
         for r in rails
     ]
 
@@ -136,9 +129,7 @@ class Ina3221Meter(Meter):
         hw, interval = hwmon_rails(drivers)
         rails = _unique(iio_rails(drivers) + hw)
         if not rails:
-            return Probe(
-                self.name, False, "not_found", f"INA3221 driver under {drivers} but no labelled rail"
-            )
+            return Probe(self.name, False, "not_found", f"INA3221 driver under {drivers} but no labelled rail")
         readable, failures = [], []
         for r in rails:
             try:
@@ -162,9 +153,7 @@ class Ina3221Meter(Meter):
             detail = f"module input rail {inputs[0]} (other rails are subsets of it: stored, not summed)"
         else:
             self.scope, self.summed = "sum_of_rails", names
-            detail = (
-                f"no module input rail on this board: sum_of_rails {' + '.join(names)} (not a module total)"
-            )
+            detail = f"no module input rail on this board: sum_of_rails {' + '.join(names)} (not a module total)"
         if unreadable:
             detail += f"; unreadable: {', '.join(unreadable)}"
         return Probe(self.name, True, "", detail + "; carrier board not measured", names, self.summed)

@@ -59,10 +59,11 @@ class Series:
         return sum((ps[k] + ps[k + 1]) * (ts[k + 1] - ts[k]) for k in range(len(ts) - 1)) / 2e9
 
     def spacing_s(self, t0: int, t1: int) -> float:
-        """Largest gap (s) between consecutive samples that touch the window [t0, t1]."""
+        """Mean interval (s) between the samples that bracket and fill the window [t0, t1]."""
         lo, hi = max(bisect_right(self.t_ns, t0) - 1, 0), min(bisect_left(self.t_ns, t1) + 1, len(self.t_ns))
-        ts = self.t_ns[lo:hi]
-        return max((b - a for a, b in zip(ts, ts[1:])), default=0) / 1e9
+        if hi - lo < 2:
+            return 0.0
+        return (self.t_ns[hi - 1] - self.t_ns[lo]) / (hi - lo - 1) / 1e9
 
 
 def group(samples: Iterable[Sample]) -> Dict[Tuple[str, str], Series]:
@@ -123,9 +124,7 @@ def energy_by_phase(
     return {phase: total_energy(series, meters, t0, t1) for phase, (t0, t1) in phase_windows(marks).items()}
 
 
-def covered_span(
-    series: Mapping[Tuple[str, str], Series], meters: Sequence[Meter]
-) -> Optional[Tuple[int, int]]:
+def covered_span(series: Mapping[Tuple[str, str], Series], meters: Sequence[Meter]) -> Optional[Tuple[int, int]]:
     """The span every summed series covers (latest first sample, earliest last sample)."""
     spans = [
         (s.t_ns[0], s.t_ns[-1])

@@ -67,9 +67,7 @@ class NvmlMeter(Meter):
         try:
             nv = self._module()
         except ImportError as exc:
-            return Probe(
-                self.name, False, "not_installed", f"cannot import pynvml ({exc}): pip install nvidia-ml-py"
-            )
+            return Probe(self.name, False, "not_installed", f"cannot import pynvml ({exc}): pip install nvidia-ml-py")
         try:
             nv.nvmlInit()
         except nv.NVMLError as exc:
@@ -87,9 +85,7 @@ class NvmlMeter(Meter):
         if code in (LIBRARY_NOT_FOUND, DRIVER_NOT_LOADED):
             return Probe(self.name, False, "not_found", f"nvmlInit: {exc}; {NOT_FOUND_HINT}")
         if code == NO_PERMISSION:
-            return Probe(
-                self.name, False, "permission_denied", f"nvmlInit: {exc}; check /dev/nvidia* permissions"
-            )
+            return Probe(self.name, False, "permission_denied", f"nvmlInit: {exc}; check /dev/nvidia* permissions")
         return Probe(self.name, False, "unsupported", f"nvmlInit: {exc}")
 
     def _classify(self, nv: Any) -> Tuple[List[Gpu], List[str]]:
@@ -141,9 +137,7 @@ class NvmlMeter(Meter):
             try:
                 if g.mode == "counter":
                     mj = nv.nvmlDeviceGetTotalEnergyConsumption(g.handle)
-                    samples.append(
-                        Sample(self.name, g.domain, self.clock(), energy_j=(mj - g.start_mj) / 1e3)
-                    )
+                    samples.append(Sample(self.name, g.domain, self.clock(), energy_j=(mj - g.start_mj) / 1e3))
                 else:
                     mw = nv.nvmlDeviceGetPowerUsage(g.handle)
                     samples.append(Sample(self.name, g.domain, self.clock(), power_w=mw / 1e3))

@@ -71,9 +71,7 @@ class PowerSupplyMeter(Meter):
         found, others = batteries(supplies_dir)
         if not found:
             seen = f" (found {', '.join(others)})" if others else ""
-            return Probe(
-                self.name, False, "not_found", f"no battery reporting power under {supplies_dir}{seen}"
-            )
+            return Probe(self.name, False, "not_found", f"no battery reporting power under {supplies_dir}{seen}")
         using = [s for s in found if s.discharging()]
         if not using:
             states = ", ".join(f"{s.name} {maybe_text(s.path / 'status') or 'unknown'}" for s in found)
@@ -83,6 +81,9 @@ class PowerSupplyMeter(Meter):
                 "unsupported",
                 f"{states}: a battery measures system power only while discharging; unplug the charger",
             )
+        return self._accept(using)
+
+    def _accept(self, using: List[Supply]) -> Probe:
         try:
             for s in using:
                 s.read_w()
@@ -92,15 +93,11 @@ class PowerSupplyMeter(Meter):
             return Probe(self.name, False, "unsupported", f"cannot read battery power: {exc}")
         self.supplies = using
         self.summed = tuple(s.name for s in using)
-        return Probe(
-            self.name,
-            True,
-            "",
+        detail = (
             f"discharging battery {' + '.join(self.summed)} (whole system, "
-            f"fuel gauge updates every ~{UPDATE_PERIOD_S:g} s or slower)",
-            self.summed,
-            self.summed,
+            f"fuel gauge updates every ~{UPDATE_PERIOD_S:g} s or slower)"
         )
+        return Probe(self.name, True, "", detail, self.summed, self.summed)
 
     def read(self) -> List[Sample]:
         samples = []

@@ -34,9 +34,9 @@ from runner.meters.counter import WrapCounter
 CONTROL_TYPES = ("intel-rapl", "intel-rapl-mmio")
 _ZONE_RE = re.compile(r"^(intel-rapl(?:-mmio)?):(\d+(?::\d+)*)$")
 PERMISSION_HINT = (
-    "energy_uj is root-only since Linux 5.10 (CVE-2020-8694): run as root (uid 0, no user-namespace "
-    "remapping), or relax the host's permissions (chmod, sysfsutils or a udev rule; "
-    "see runner/meters/README.md)"
+    "energy_uj (and on some kernels max_energy_range_uj) is root-only since Linux 5.10 (CVE-2020-8694): "
+    "run as root (uid 0, no user-namespace remapping), or relax the host's permissions "
+    "(chmod, sysfsutils or a udev rule; see runner/meters/README.md)"
 )
 MASKED_HINT = (
     "Docker masks /sys/devices/virtual/powercap: mount both /sys/class/powercap and "
@@ -133,7 +133,8 @@ class RaplMeter(Meter):
         readable, failures = self._check(zones)
         if not readable:
             zone, exc = failures[0]
-            detail = f"{zone.path / 'energy_uj'}: {exc.strerror or exc} (uid {os.getuid()})"
+            where = exc.filename or zone.path / "energy_uj"
+            detail = f"{where}: {exc.strerror or exc} (uid {os.getuid()})"
             if isinstance(exc, PermissionError):
                 detail += f"; {PERMISSION_HINT}"
             return Probe(self.name, False, os_reason(exc), detail)
@@ -178,9 +179,7 @@ class RaplMeter(Meter):
         self._counters = {}
         for z in self._zones:
             try:
-                counter = WrapCounter(
-                    partial(read_int, z.path / "energy_uj"), read_int(z.path / "max_energy_range_uj")
-                )
+                counter = WrapCounter(partial(read_int, z.path / "energy_uj"), read_int(z.path / "max_energy_range_uj"))
                 counter.start()
             except (OSError, ValueError):
                 continue

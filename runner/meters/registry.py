@@ -19,7 +19,8 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from runner.errors import UsageError, did_you_mean
-from runner.meters.base import Clock, Meter, Probe
+from runner.meters.base import Clock, Meter, Probe, maybe_text
+from runner.meters.base import sysfs_root as resolve_root
 from runner.meters.fake import FakeMeter
 from runner.meters.ina3221 import Ina3221Meter
 from runner.meters.nvml import NvmlMeter
@@ -54,9 +55,7 @@ def _fake_power(arg: Optional[str]) -> Optional[float]:
     try:
         return None if arg is None else float(arg)
     except ValueError:
-        raise UsageError(
-            f"fake meter power '{arg}' is not a number", "e.g. --meters fake:12.5 (watts)"
-        ) from None
+        raise UsageError(f"fake meter power '{arg}' is not a number", "e.g. --meters fake:12.5 (watts)") from None
 
 
 def safe_probe(meter: Meter) -> Probe:
@@ -129,7 +128,21 @@ def _auto(sysfs_root: Optional[str], nvml: Any, clock: Optional[Clock]) -> Tuple
     elif probe.available:
         meters.append(supply)
     probes.append(probe)
+    if not meters:
+        probes.extend(board_probes(sysfs_root))
     return meters, probes
+
+
+def board_probes(root: Optional[str]) -> List[Probe]:
+    """A 'no_counter' probe for boards known to have no power sensor (research/energy.md §4)."""
+    model = (maybe_text(resolve_root(root) / "firmware" / "devicetree" / "base" / "model") or "").strip("\x00 ")
+    if "Raspberry Pi" not in model:
+        return []
+    if "Raspberry Pi 5" in model:
+        detail = f"{model}: its PMIC ADC (vcgencmd pmic_read_adc) is not read here; use an external USB meter"
+    else:
+        detail = f"{model} has no on-board power sensor; use an external USB meter"
+    return [Probe("board", False, "no_counter", detail)]
 
 
 def describe_meters(sysfs_root: Optional[str] = None, *, nvml: Any = None) -> List[Dict[str, Any]]:
@@ -137,17 +150,19 @@ def describe_meters(sysfs_root: Optional[str] = None, *, nvml: Any = None) -> Li
     rows = []
     for name in HARDWARE:
         meter = make(name, sysfs_root, nvml)
-        p = safe_probe(meter)
-        rows.append(
-            {
-                "meter": name,
-                "available": p.available,
-                "reason": p.reason,
-                "detail": p.detail,
-                "method": meter.method if p.available else "none",
-                "domains": list(p.domains),
-                "summed": list(p.summed),
-                "update_period_s": meter.update_period_s if p.available else None,
-            }
-        )
-    return rows
+        rows.append(_row(safe_probe(meter), meter))
+    return rows + [_row(p, None) for p in board_probes(sysfs_root)]
+
+
+def _row(p: Probe, meter: Optional[Meter]) -> Dict[str, Any]:
+    used = meter if p.available else None
+    return {
+        "meter": p.meter,
+        "available": p.available,
+        "reason": p.reason,
+        "detail": p.detail,
+        "method": used.method if used is not None else "none",
+        "domains": list(p.domains),
+        "summed": list(p.summed),
+        "update_period_s": used.update_period_s if used is not None else None,
+    }

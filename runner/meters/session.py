@@ -88,8 +88,10 @@ class Session:
             return sorted(self._samples, key=lambda s: s.t_ns)
 
     def _run(self) -> None:
-        while not self._stop.wait(self.period_s):
+        due = time.monotonic() + self.period_s  # a fixed schedule: tick time does not add up
+        while not self._stop.wait(max(0.0, due - time.monotonic())):
             self._tick()
+            due = max(due + self.period_s, time.monotonic())  # late: skip, never burst
 
     def _tick(self) -> None:
         for m in self.meters:
@@ -152,8 +154,6 @@ def idle_baseline(
     return IdleBaseline(mean_power(samples, meters), duration, samples, list(session.errors))
 
 
-def measure_idle(
-    meters: Sequence[Meter], seconds: float, period_s: float = DEFAULT_PERIOD_S
-) -> Optional[float]:
+def measure_idle(meters: Sequence[Meter], seconds: float, period_s: float = DEFAULT_PERIOD_S) -> Optional[float]:
     """Idle power baseline in W (sum of the meters' summed domains), or None without meters or data."""
     return idle_baseline(meters, seconds, period_s).power_w

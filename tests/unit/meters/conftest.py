@@ -152,7 +152,7 @@ class FakeNVMLError(Exception):
 
 
 class FakeNvml:
-    """An injected NVML module: per GPU an energy counter (mJ) and/or a power reading (mW); None = NotSupported."""
+    """An injected NVML module: per GPU an energy counter (mJ) and/or power (mW); None = NotSupported."""
 
     NVMLError = FakeNVMLError
 

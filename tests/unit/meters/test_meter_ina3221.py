@@ -94,7 +94,7 @@ def test_not_a_jetson(tree):
 
 
 def test_rails_integrated_with_a_fake_clock(orin_nano, clock):
-    """Power-only source: trapezoid over samples; 6 W then 8 W, 0.5 s apart, over 1 s = 6.5 + 4 J."""
+    """Power-only source, trapezoid rule: 6, 7, 8 W at 0.5 s steps over 1 s = 3.25 + 3.75 = 7 J."""
     meter, _ = probe(orin_nano, clock)
     meter.start()
     hw = "bus/i2c/drivers/ina3221/1-0040/hwmon/hwmon3"

@@ -9,11 +9,13 @@ from runner.meters.nvml import NvmlMeter
 
 def test_counter_gpu_sampled_gpu_and_unsupported_gpu(fake_nvml, clock):
     """§2.1: total energy (mJ) where supported, else power (mW) sampled; neither -> skipped, said so."""
-    nv = fake_nvml([
-        {"energy_mj": 1_000_000, "power_mw": 250_000},  # Volta+: counter
-        {"energy_mj": None, "power_mw": 60_000},  # pre-Volta: power only
-        {"energy_mj": None, "power_mw": None},  # NotSupported for both
-    ])
+    nv = fake_nvml(
+        [
+            {"energy_mj": 1_000_000, "power_mw": 250_000},  # Volta+: counter
+            {"energy_mj": None, "power_mw": 60_000},  # pre-Volta: power only
+            {"energy_mj": None, "power_mw": None},  # NotSupported for both
+        ]
+    )
     meter = NvmlMeter(nv, clock)
     p = meter.probe()
     assert p.available, p.detail

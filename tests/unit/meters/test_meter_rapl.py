@@ -119,10 +119,10 @@ def test_several_wraps_seen_by_a_fast_ticker(tree):
     session = Session([meter], period_s=0.005)
     session.start()
     value, total = 0, 0
-    for _ in range(12):  # 12 x 0.4 J in 0.24 s: the counter wraps about 4 times
-        time.sleep(0.02)
-        value = (value + 400_000) % top
-        total += 400_000
+    for _ in range(18):  # 18 x 0.25 J in 0.27 s: the counter wraps 4 times
+        time.sleep(0.015)
+        value = (value + 250_000) % top
+        total += 250_000
         tree.set_energy("intel-rapl:0", value)
     samples = session.stop()
     assert samples[-1].energy_j == pytest.approx(total / 1e6)
@@ -171,8 +171,23 @@ def test_permission_denied_for_non_root(world_readable_dir, tree_at):
         if exe is None:
             pytest.skip("no interpreter that uid 65534 can run")
         env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
-        out = subprocess.run([exe, "-c", PROBE_AS_USER, str(tree.root)], user=65534, env=env, cwd="/",
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [exe, "-c", PROBE_AS_USER, str(tree.root)],
+            user=65534,
+            env=env,
+            cwd="/",
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         got = json.loads(out.stdout)
     assert got["available"] is False and got["reason"] == "permission_denied"
     assert "CVE-2020-8694" in got["detail"] and "uid" in got["detail"]
+
+
+def test_unreadable_range_names_the_file(tree):
+    """§1.4: some kernels make max_energy_range_uj root-only too; the detail names the file."""
+    zone = tree.rapl_zone("intel-rapl:0", "package-0")
+    (zone / "max_energy_range_uj").unlink()
+    _, p = probe(tree)
+    assert p.reason == "not_found" and "max_energy_range_uj" in p.detail

@@ -1,0 +1,134 @@
+"""Every stored field, described once: type, unit and meaning; with a schema version (DESIGN §5, §7).
+
+Three tables, each a folder of Parquet parts under ``results/<run_id>/``:
+
+* ``cells/``     one row per cell (identity, phases, statistics, memory, energy, correctness, outcome)
+* ``latencies/`` one row per steady-state iteration (the raw data behind the statistics)
+* ``power/``     one row per meter sample (the raw data behind the energy columns)
+
+Units are SI and part of every name (``_s``, ``_bytes``, ``_j``, ``_w``); each field's metadata
+carries ``unit`` and ``description`` so a reader of the Parquet file needs nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Tuple
+
+import pyarrow as pa
+
+SCHEMA_VERSION = "1"
+
+_T = {"str": pa.string(), "i64": pa.int64(), "f64": pa.float64(), "bool": pa.bool_(), "ts": pa.timestamp("us", tz="UTC")}
+
+# (name, type, unit, description)
+CELL_FIELDS: List[Tuple[str, str, str, str]] = [
+    # identity
+    ("schema_version", "str", "", "version of this schema"),
+    ("run_id", "str", "", "the run this cell belongs to"),
+    ("cell_id", "str", "", "readable unique id of the cell within the run"),
+    ("device", "str", "", "device name (EDGEBENCH_DEVICE or --device, else machine-hostname)"),
+    ("device_class", "str", "", "x86 | jetson | rpi | arm64 | other"),
+    ("framework", "str", "", "framework name (null, pytorch, onnxruntime, tensorflow, tflite, mxnet, caffe2)"),
+    ("framework_version", "str", "", "version of the framework's package in its environment"),
+    ("source", "str", "", "framework the artifact was built from (ONNX Runtime: the exporter)"),
+    ("model", "str", "", "model name"),
+    ("batch_size", "i64", "items", "items per inference call"),
+    ("provider", "str", "", "execution provider asked for (cpu, cuda, tensorrt, openvino)"),
+    ("providers_active", "str", "", "providers the runtime reports active, comma separated"),
+    ("threads", "i64", "threads", "intra-op threads asked for (0 = framework default)"),
+    ("repetition", "i64", "", "repetition index, 0-based"),
+    ("options", "str", "", "adapter options as key=value, comma separated"),
+    ("env_python", "str", "", "interpreter that ran the worker"),
+    ("started_at", "ts", "", "wall-clock start of the cell"),
+    # phases
+    ("startup_s", "f64", "s", "spawn until the worker's first line runs"),
+    ("import_s", "f64", "s", "importing the framework"),
+    ("load_s", "f64", "s", "artifact on disk to ready session (graph build, compile included)"),
+    ("first_inference_s", "f64", "s", "the first inference call, cold (sync included)"),
+    ("warmup_s", "f64", "s", "duration of the warm-up phase"),
+    ("warmup_iterations", "i64", "", "warm-up iterations run"),
+    ("steady_s", "f64", "s", "duration of the steady phase"),
+    ("total_s", "f64", "s", "spawn until the worker exited"),
+    # steady statistics
+    ("iterations", "i64", "", "steady-state iterations measured"),
+    ("latency_mean_s", "f64", "s", "mean steady-state latency per call"),
+    ("latency_std_s", "f64", "s", "sample standard deviation of the latency"),
+    ("latency_min_s", "f64", "s", "minimum latency"),
+    ("latency_p50_s", "f64", "s", "median latency"),
+    ("latency_p90_s", "f64", "s", "90th percentile latency"),
+    ("latency_p99_s", "f64", "s", "99th percentile latency"),
+    ("latency_max_s", "f64", "s", "maximum latency"),
+    ("latency_p50_ci95_low_s", "f64", "s", "distribution-free 95% CI of the median, lower bound"),
+    ("latency_p50_ci95_high_s", "f64", "s", "distribution-free 95% CI of the median, upper bound"),
+    ("latency_cv", "f64", "ratio", "coefficient of variation (std / mean)"),
+    ("converged", "bool", "", "the CI of the median reached the target before the time budget ran out"),
+    ("throughput_items_per_s", "f64", "items/s", "batch_size / latency_mean_s"),
+    ("cpu_utilization", "f64", "cores", "CPU time / wall time of the worker during the steady phase"),
+    # memory
+    ("rss_after_import_bytes", "i64", "bytes", "resident set size after the import phase"),
+    ("rss_after_load_bytes", "i64", "bytes", "resident set size after the load phase"),
+    ("uss_after_load_bytes", "i64", "bytes", "unique set size after the load phase (Linux)"),
+    ("rss_after_steady_bytes", "i64", "bytes", "resident set size after the steady phase"),
+    ("rss_peak_bytes", "i64", "bytes", "peak RSS of the worker (its VmHWM; wait4 ru_maxrss when the worker died)"),
+    ("gpu_mem_peak_bytes", "i64", "bytes", "peak GPU memory reported by the framework or NVML"),
+    # energy
+    ("energy_source", "str", "", "meter(s) used (rapl, nvml, ina3221, powersupply) or none"),
+    ("energy_method", "str", "", "counter | integrated | estimate | none"),
+    ("energy_reason", "str", "", "why there is no energy reading, when there is none"),
+    ("energy_import_j", "f64", "J", "energy during the import phase"),
+    ("energy_load_j", "f64", "J", "energy during the load phase"),
+    ("energy_first_j", "f64", "J", "energy during the first inference"),
+    ("energy_steady_j", "f64", "J", "energy during the steady phase"),
+    ("energy_per_inference_j", "f64", "J", "steady energy / steady iterations (gross)"),
+    ("energy_per_inference_net_j", "f64", "J", "energy per inference with the idle power subtracted"),
+    ("power_avg_w", "f64", "W", "mean power during the steady phase"),
+    ("power_idle_w", "f64", "W", "idle power measured before the grid"),
+    # correctness
+    ("output_max_abs_diff", "f64", "", "max |output - reference| on the seeded input"),
+    ("output_checksum", "f64", "", "sum of the output (detects silent changes between runs)"),
+    ("reference_framework", "str", "", "framework whose eager output is the reference"),
+    # outcome
+    ("status", "str", "", "ok | failed | timeout | oom | crashed | unsupported | unavailable"),
+    ("error_class", "str", "", "exception class, signal name or ProtocolError"),
+    ("error_message", "str", "", "one line saying what went wrong"),
+    ("log_path", "str", "", "the worker's stdout/stderr, relative to the run directory"),
+    ("warnings", "str", "", "trust warnings for this cell, ' | ' separated"),
+    ("info_json", "str", "", "adapter facts (delegate, interpreter, thread settings, env vars) as JSON"),
+    ("runner_version", "str", "", "edgebench version"),
+]
+
+LATENCY_FIELDS = [
+    ("run_id", "str", "", "run id"),
+    ("cell_id", "str", "", "cell id"),
+    ("iteration", "i64", "", "steady-state iteration index, 0-based"),
+    ("latency_s", "f64", "s", "duration of one inference call"),
+]
+
+POWER_FIELDS = [
+    ("run_id", "str", "", "run id"),
+    ("cell_id", "str", "", "cell id, or 'idle' for the idle baseline"),
+    ("meter", "str", "", "meter backend (rapl, nvml, ina3221, powersupply)"),
+    ("domain", "str", "", "zone, GPU or rail name, verbatim"),
+    ("t_ns", "i64", "ns", "time.monotonic_ns() of the sample"),
+    ("energy_j", "f64", "J", "cumulative energy since the meter started (counters), else null"),
+    ("power_w", "f64", "W", "instantaneous power (power-only sources), else null"),
+]
+
+
+def _schema(fields, table: str) -> pa.Schema:
+    return pa.schema(
+        [pa.field(n, _T[t], nullable=True, metadata={"unit": u, "description": d}) for n, t, u, d in fields],
+        metadata={"edgebench_schema_version": SCHEMA_VERSION, "table": table},
+    )
+
+
+CELLS = _schema(CELL_FIELDS, "cells")
+LATENCIES = _schema(LATENCY_FIELDS, "latencies")
+POWER = _schema(POWER_FIELDS, "power")
+TABLES: Dict[str, pa.Schema] = {"cells": CELLS, "latencies": LATENCIES, "power": POWER}
+CELL_COLUMNS = [f[0] for f in CELL_FIELDS]
+
+
+def describe() -> List[Dict[str, str]]:
+    """The cells table as documentation rows (used by README generation and `edgebench list columns`)."""
+    return [{"name": n, "type": t, "unit": u, "description": d} for n, t, u, d in CELL_FIELDS]

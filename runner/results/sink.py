@@ -1,0 +1,84 @@
+"""Results on disk (DESIGN §7): a manifest and one Parquet part per cell per table, written atomically.
+
+    results/<run_id>/manifest.json
+    results/<run_id>/cells/part-<cell_id>.parquet
+    results/<run_id>/latencies/part-<cell_id>.parquet
+    results/<run_id>/power/part-<cell_id>.parquet
+    results/<run_id>/logs/<cell_id>.log
+
+A part is written to a temporary name and renamed, so a reader (or a resumed run) never sees half a
+part. The cells part is written last: its presence marks the cell finished, and a re-run with the same
+run id skips it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Set
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from runner.errors import OutputError
+from runner.results.schema import TABLES
+
+
+class Sink:
+    def __init__(self, out: Path, run_id: str) -> None:
+        self.run_dir = Path(out).absolute() / run_id
+        self.run_id = run_id
+
+    def open(self) -> None:
+        """Create the run folders and prove they are writable, before the first cell runs."""
+        try:
+            for sub in (*TABLES, "logs"):
+                (self.run_dir / sub).mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.run_dir, prefix=".write-test-"):
+                pass
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write results to {self.run_dir}: {exc.strerror or exc}",
+                "pass a writable folder with --out (and check the volume is mounted read-write)",
+            ) from None
+
+    def finished(self) -> Set[str]:
+        return {p.name[len("part-"):-len(".parquet")] for p in (self.run_dir / "cells").glob("part-*.parquet")}
+
+    def write_cell(self, cell_id: str, cell_row: Dict[str, Any], latencies: List[Dict[str, Any]],
+                   power: Iterable[Dict[str, Any]] = ()) -> None:
+        power = list(power)
+        if latencies:
+            self._write("latencies", cell_id, latencies)
+        if power:
+            self._write("power", cell_id, power)
+        self._write("cells", cell_id, [cell_row])
+
+    def write_power(self, name: str, rows: List[Dict[str, Any]]) -> None:
+        if rows:
+            self._write("power", name, rows)
+
+    def _write(self, table: str, name: str, rows: List[Dict[str, Any]]) -> None:
+        schema = TABLES[table]
+        data = pa.Table.from_pylist([{f.name: r.get(f.name) for f in schema} for r in rows], schema=schema)
+        final = self.run_dir / table / f"part-{name}.parquet"
+        fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.")
+        os.close(fd)
+        try:
+            pq.write_table(data, tmp, compression="zstd")
+            os.replace(tmp, final)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def write_manifest(self, manifest: Dict[str, Any]) -> None:
+        path = self.run_dir / "manifest.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
+        os.replace(tmp, path)
+
+    def read_manifest(self) -> Dict[str, Any]:
+        path = self.run_dir / "manifest.json"
+        return json.loads(path.read_text()) if path.exists() else {}
