@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
         """
         from runner.report.make import report as make_report
 
-        make_report(run_dirs, Console(width=200) if out is None else Console(stderr=True), out, fmt,
+        make_report(run_dirs, Console() if out is None else Console(stderr=True), out, fmt,
                     not no_plots, laptop or ())
 
     @app.command()
@@ -59,4 +59,4 @@ def register(app: typer.Typer) -> None:
         """
         from runner.report.make import compare_runs
 
-        compare_runs(run_a, run_b, Console(width=200), metric, threshold)
+        compare_runs(run_a, run_b, Console(), metric, threshold)

@@ -1,0 +1,128 @@
+"""Read one or many run folders (many devices too) as one dataset.
+
+    results/<run_id>/manifest.json          environment, once per run (optional for reading)
+    results/<run_id>/cells/part-*.parquet   one row per cell (required)
+    results/<run_id>/latencies/part-*.parquet  raw per-iteration latencies (optional, read lazily)
+    results/<run_id>/power/part-*.parquet   meter samples (optional; only counted here)
+
+A folder that holds run folders (``results/``) is expanded to the runs inside it. The cells parts are
+checked against the schema version this code reads; a part written by another version is a usage error
+with a hint, never a silent misreading.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Sequence, Tuple
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from runner.errors import UsageError
+from runner.results.schema import CELLS, SCHEMA_VERSION
+
+RUN_DIR_COLUMN = "run_dir"
+FAILED_STATUSES = ("failed", "timeout", "oom", "crashed")
+
+
+@dataclass
+class Dataset:
+    """Cells of every run (one DataFrame), the manifests by run folder, and lazy access to latencies."""
+
+    cells: pd.DataFrame
+    manifests: Dict[str, Dict] = field(default_factory=dict)
+    run_dirs: List[Path] = field(default_factory=list)
+    power_parts: int = 0
+
+    @property
+    def ok(self) -> pd.DataFrame:
+        """Rows whose cell ran to completion."""
+        return self.cells[self.cells["status"] == "ok"]
+
+    @property
+    def run_ids(self) -> List[str]:
+        """Run ids in the dataset, sorted."""
+        return sorted(self.cells["run_id"].dropna().unique().tolist())
+
+    def latencies(self, parts: Iterable[Tuple[str, str]]) -> np.ndarray:
+        """Raw steady-state latencies (s) of the given (run_dir, cell_id) pairs, pooled; empty when absent."""
+        arrays = []
+        for run_dir, cell_id in parts:
+            path = Path(run_dir) / "latencies" / f"part-{cell_id}.parquet"
+            if path.is_file():
+                arrays.append(pq.read_table(path, columns=["latency_s"]).column(0).to_numpy(zero_copy_only=False))
+        return np.concatenate(arrays).astype(float) if arrays else np.empty(0)
+
+    def has_latencies(self) -> bool:
+        """Whether any run folder holds a latencies table."""
+        return any(any((Path(d) / "latencies").glob("part-*.parquet")) for d in self.run_dirs)
+
+
+def expand(paths: Sequence[Path]) -> List[Path]:
+    """Run folders named by ``paths``: a run folder itself, or every run folder directly inside a folder."""
+    out: List[Path] = []
+    for path in map(Path, paths):
+        if not path.is_dir():
+            raise UsageError(f"no such folder: {path}", "pass a run folder such as results/<run_id>")
+        if (path / "cells").is_dir():
+            out.append(path)
+            continue
+        inner = sorted(p for p in path.iterdir() if (p / "cells").is_dir())
+        if not inner:
+            raise UsageError(f"no results in {path} (no cells/ folder)",
+                             "pass a run folder such as results/<run_id>, or the results/ folder holding runs")
+        out.extend(inner)
+    return list(dict.fromkeys(out))
+
+
+def _read_part(path: Path) -> pa.Table:
+    """One cells part, with its schema version checked."""
+    table = pq.read_table(path)
+    meta = table.schema.metadata or {}
+    version = meta.get(b"edgebench_schema_version", b"").decode() or None
+    if version is None and "schema_version" in table.column_names and table.num_rows:
+        version = table.column("schema_version")[0].as_py()
+    if version != SCHEMA_VERSION:
+        raise UsageError(f"{path} has schema version {version}, this edgebench reads version {SCHEMA_VERSION}",
+                         "report it with the edgebench version that wrote it (see runner_version in the part)")
+    return table
+
+
+def _read_cells(run_dir: Path) -> pa.Table:
+    parts = sorted((run_dir / "cells").glob("part-*.parquet"))
+    if not parts:
+        raise UsageError(f"no results in {run_dir} (cells/ holds no part-*.parquet)",
+                         "run `edgebench run --out ... --run-id ...` first, or pass another run folder")
+    table = pa.concat_tables([_read_part(p) for p in parts], promote_options="permissive")
+    return table.append_column(RUN_DIR_COLUMN, pa.array([str(run_dir)] * table.num_rows, pa.string()))
+
+
+def _conform(table: pa.Table) -> pa.Table:
+    """Add any schema column a (future-compatible) part lacks, as nulls, so every reader sees every column."""
+    for f in CELLS:
+        if f.name not in table.column_names:
+            table = table.append_column(f.name, pa.nulls(table.num_rows, f.type))
+    return table
+
+
+def _manifest(run_dir: Path) -> Dict:
+    path = run_dir / "manifest.json"
+    try:
+        return json.loads(path.read_text()) if path.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def load(paths: Sequence[Path]) -> Dataset:
+    """Read the cells of every run folder under ``paths`` into one :class:`Dataset`."""
+    run_dirs = expand(paths)
+    table = _conform(pa.concat_tables([_read_cells(d) for d in run_dirs], promote_options="permissive"))
+    cells = table.to_pandas()
+    for col in ("source", "provider", "options", "framework_version", "device_class"):
+        cells[col] = cells[col].fillna("")
+    power = sum(len(list((d / "power").glob("part-*.parquet"))) for d in run_dirs)
+    return Dataset(cells, {str(d): _manifest(d) for d in run_dirs}, run_dirs, power)

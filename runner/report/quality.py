@@ -1,0 +1,87 @@
+"""Warnings about how far a dataset can be trusted, each with its numbers and the next step."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import List
+
+import pandas as pd
+
+from runner.report.load import FAILED_STATUSES
+from runner.report.summarize import label
+
+CV_WARN = 0.10
+SPREAD_WARN = 0.10
+WARNING_SEP = " | "
+
+
+def _name(row) -> str:
+    return f"{row['run_id']}/{row['cell_id']}"
+
+
+def failures(cells: pd.DataFrame) -> List[str]:
+    """One line per cell that did not produce a measurement: status, error class and message."""
+    bad = cells[cells["status"] != "ok"]
+    lines = []
+    for _, r in bad.sort_values(["status", "cell_id"]).iterrows():
+        err = r["error_class"] if isinstance(r["error_class"], str) else ""
+        msg = r["error_message"] if isinstance(r["error_message"], str) else ""
+        log = f" (log: {r['log_path']})" if r["status"] in FAILED_STATUSES and isinstance(r["log_path"], str) else ""
+        lines.append(f"{r['status']}: {_name(r)} {err}: {msg}{log}".replace(" : ", ": ").strip())
+    return lines
+
+
+def convergence(cells: pd.DataFrame) -> List[str]:
+    """Cells whose p50 CI did not reach the target, and cells with a high coefficient of variation."""
+    ok = cells[cells["status"] == "ok"]
+    lines = []
+    unconverged = ok[ok["converged"] == False]  # noqa: E712 (nullable column)
+    if len(unconverged):
+        lines.append(f"{len(unconverged)} of {len(ok)} ok cells did not converge "
+                     f"({', '.join(unconverged['cell_id'].head(5))}{'…' if len(unconverged) > 5 else ''}); "
+                     "raise --max-time-s or --repetitions")
+    told = ok["warnings"].fillna("").str.contains("CV ", regex=False)
+    noisy = ok[(ok["latency_cv"] > CV_WARN) & ~told]
+    for _, r in noisy.head(10).iterrows():
+        lines.append(f"high variance: {_name(r)} CV {r['latency_cv']:.2f} > {CV_WARN}; "
+                     "check for other load or throttling")
+    if len(noisy) > 10:
+        lines.append(f"… and {len(noisy) - 10} more cells with CV > {CV_WARN}")
+    return lines
+
+
+def spread(agg: pd.DataFrame) -> List[str]:
+    """Configurations whose p50 varies by more than SPREAD_WARN across repetitions."""
+    lines = []
+    for _, r in agg[agg["repetitions"] > 1].iterrows():
+        rel = r["p50_max_s"] / r["p50_min_s"] - 1 if r["p50_min_s"] > 0 else 0.0
+        if rel > SPREAD_WARN:
+            lines.append(f"p50 of {label(r['framework'], r['source'], r['provider'], r['options'])} on "
+                         f"{r['device']}/{r['model']}/b{r['batch_size']} varies {100 * rel:.0f}% across "
+                         f"{r['repetitions']} repetitions; add repetitions or quiet the machine")
+    return lines
+
+
+def cell_warnings(cells: pd.DataFrame) -> List[str]:
+    """The per-cell ``warnings`` column, identical texts counted once with the cells they came from."""
+    counts: Counter = Counter()
+    first = {}
+    for _, r in cells[cells["warnings"].notna()].iterrows():
+        for text in filter(None, str(r["warnings"]).split(WARNING_SEP)):
+            counts[text] += 1
+            first.setdefault(text, _name(r))
+    return [f"{text} ({first[text]}{f' and {n - 1} more' if n > 1 else ''})" for text, n in counts.items()]
+
+
+def energy_note(cells: pd.DataFrame) -> str:
+    """Empty when energy was measured; otherwise why not (the recorded reasons)."""
+    if cells["energy_per_inference_j"].notna().any():
+        return ""
+    reasons = cells["energy_reason"].dropna().unique().tolist()
+    reason = reasons[0] if reasons else "no meter was available"
+    return f"no energy was measured in these runs: {reason}"
+
+
+def all_warnings(cells: pd.DataFrame, agg: pd.DataFrame) -> List[str]:
+    """Convergence, variance, repetition spread and per-cell warnings, in that order (failures apart)."""
+    return convergence(cells) + spread(agg) + cell_warnings(cells[cells["status"] == "ok"])

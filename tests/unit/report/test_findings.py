@@ -1,0 +1,156 @@
+"""Every published finding on a dataset where it holds, one where it is contradicted, one missing its data."""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Tuple
+
+import pytest
+
+from runner.report.findings import CONTRADICTED, HOLDS, MISSING, catalog, evaluate
+from runner.report.load import load
+from tests.unit.report.conftest import row
+
+Rows = List[Dict]
+
+
+def _pair(a: Tuple[str, dict], b: Tuple[str, dict], **common) -> Rows:
+    """Two configurations sharing ``common``; a framework given in the per-side dict overrides the name."""
+    return [row(**{"framework": name, **common, **kw}) for name, kw in (a, b)]
+
+
+def _correlated(sign: int) -> Rows:
+    """Six configurations whose energy rises (sign 1) or falls (sign -1) with latency."""
+    out = []
+    for i, (fw, model) in enumerate([(f, m) for f in ("pytorch", "tensorflow", "mxnet")
+                                     for m in ("alexnet", "squeezenet1_0")]):
+        p50 = 5.0 + 5 * i
+        out.append(row(fw, model, p50_ms=p50, energy_j=(p50 if sign > 0 else 60 - p50) / 100))
+    return out
+
+
+def _three_groups(flip: bool) -> Rows:
+    groups = (("resnet50", 1), ("mobilenet_v2", 1), ("resnet50", 64))
+    out = []
+    for i, (m, b) in enumerate(groups):
+        tf_fast = flip and i == 1
+        out += [row("pytorch", m, p50_ms=10.0, batch_size=b),
+                row("tensorflow", m, p50_ms=5.0 if tf_fast else 20.0, batch_size=b)]
+    return out
+
+
+GPU = dict(provider="cuda", model="resnet50")
+ORT = dict(framework="onnxruntime", source="pytorch")  # overrides the "x" placeholder name
+
+CASES: Dict[str, Tuple[Rows, Rows]] = {
+    "pcamp-load-dominates": (
+        _pair(("pytorch", dict(load_s=0.5)), ("tensorflow", dict(load_s=1.0))),
+        _pair(("pytorch", dict(load_s=1e-4)), ("tensorflow", dict(load_s=1e-4)))),
+    "pcamp-tf-most-memory": (
+        _pair(("tensorflow", dict(rss_mib=800)), ("pytorch", dict(rss_mib=300))),
+        _pair(("tensorflow", dict(rss_mib=200)), ("pytorch", dict(rss_mib=300)))),
+    "pcamp-pytorch-least-memory": (
+        _pair(("pytorch", dict(rss_mib=300)), ("tensorflow", dict(rss_mib=800))),
+        _pair(("pytorch", dict(rss_mib=900)), ("tensorflow", dict(rss_mib=800)))),
+    "pcamp-mxnet-memory-for-time": (
+        _pair(("mxnet", dict(rss_mib=800, p50_ms=10)), ("pytorch", dict(rss_mib=300, p50_ms=20))),
+        _pair(("mxnet", dict(rss_mib=200, p50_ms=30)), ("pytorch", dict(rss_mib=300, p50_ms=20)))),
+    "pcamp-energy-tracks-latency": (_correlated(1), _correlated(-1)),
+    "pcamp-no-single-winner": (
+        _pair(("pytorch", dict(p50_ms=10, rss_mib=800)), ("tensorflow", dict(p50_ms=20, rss_mib=300))),
+        _pair(("pytorch", dict(p50_ms=10, rss_mib=300)), ("tensorflow", dict(p50_ms=20, rss_mib=800)))),
+    "pcamp-x86-tf-large": (
+        _pair(("tensorflow", dict(p50_ms=10)), ("pytorch", dict(p50_ms=20))),
+        _pair(("tensorflow", dict(p50_ms=30)), ("pytorch", dict(p50_ms=20)))),
+    "pcamp-x86-caffe2-small": (
+        _pair(("caffe2", dict(p50_ms=10)), ("pytorch", dict(p50_ms=20)), model="squeezenet1_0"),
+        _pair(("caffe2", dict(p50_ms=30)), ("pytorch", dict(p50_ms=20)), model="squeezenet1_0")),
+    "pcamp-mxnet-fastest-tx2": (
+        _pair(("mxnet", dict(p50_ms=10)), ("pytorch", dict(p50_ms=20)), device="tx2", device_class="jetson"),
+        _pair(("mxnet", dict(p50_ms=30)), ("pytorch", dict(p50_ms=20)), device="tx2", device_class="jetson")),
+    "pcamp-mxnet-energy-x86-jetson": (
+        _pair(("mxnet", dict(energy_j=0.1)), ("pytorch", dict(energy_j=0.2))),
+        _pair(("mxnet", dict(energy_j=0.3)), ("pytorch", dict(energy_j=0.2)))),
+    "pcamp-caffe2-energy-macbook": (
+        _pair(("caffe2", dict(energy_j=0.1)), ("pytorch", dict(energy_j=0.2)), device="macbook-pro"),
+        _pair(("caffe2", dict(energy_j=0.3)), ("pytorch", dict(energy_j=0.2)), device="macbook-pro")),
+    "greenai-hard-to-predict": (_three_groups(flip=True), _three_groups(flip=False)),
+    "greenai-mxnet-best-cv-b1": (
+        _pair(("mxnet", dict(p50_ms=10, energy_j=0.1)), ("pytorch", dict(p50_ms=20, energy_j=0.2)), **GPU),
+        _pair(("mxnet", dict(p50_ms=30, energy_j=0.3)), ("pytorch", dict(p50_ms=20, energy_j=0.2)), **GPU)),
+    "greenai-b64-pytorch-mxnet-tie": (
+        _pair(("pytorch", dict(p50_ms=100)), ("mxnet", dict(p50_ms=101)), batch_size=64, **GPU),
+        _pair(("pytorch", dict(p50_ms=100)), ("mxnet", dict(p50_ms=150)), batch_size=64, **GPU)),
+    "greenai-tf-slowest": (
+        _pair(("tensorflow", dict(p50_ms=30)), ("pytorch", dict(p50_ms=10)), model="resnet50"),
+        _pair(("tensorflow", dict(p50_ms=5)), ("pytorch", dict(p50_ms=10)), model="resnet50")),
+    "greenai-pytorch-best-bert": (
+        _pair(("pytorch", dict(p50_ms=10)), ("tensorflow", dict(p50_ms=20)), model="bert_base"),
+        _pair(("pytorch", dict(p50_ms=30)), ("tensorflow", dict(p50_ms=20)), model="bert_base")),
+    "greenai-onnx-usually-better": (
+        _pair(("pytorch", dict(p50_ms=10)), ("x", dict(p50_ms=8, **ORT)), model="mobilenet_v2"),
+        _pair(("pytorch", dict(p50_ms=10)), ("x", dict(p50_ms=12, **ORT)), model="mobilenet_v2")),
+    "greenai-onnx-resnet-b64-worse": (
+        _pair(("pytorch", dict(p50_ms=100, energy_j=1.0)), ("x", dict(p50_ms=110, energy_j=1.1, **ORT)),
+              model="resnet50", batch_size=64),
+        _pair(("pytorch", dict(p50_ms=100, energy_j=1.0)), ("x", dict(p50_ms=80, energy_j=0.8, **ORT)),
+              model="resnet50", batch_size=64)),
+    "greenai-tensorrt-beats-cuda": (
+        _pair(("x", dict(p50_ms=10, provider="cuda", **ORT)), ("x", dict(p50_ms=7, provider="tensorrt", **ORT)),
+              model="bert_base"),
+        _pair(("x", dict(p50_ms=10, provider="cuda", **ORT)), ("x", dict(p50_ms=12, provider="tensorrt", **ORT)),
+              model="bert_base")),
+    "greenai-energy-tracks-time": (_correlated(1), _correlated(-1)),
+}
+#: Frameworks on the test model only, and no energy: nothing can be judged.
+SPARSE = [row("pytorch", "tinycnn"), row("tensorflow", "tinycnn"), row("null", "tinycnn")]
+
+
+def test_every_shipped_finding_has_cases_and_a_label():
+    found = catalog()
+    assert len(found) == 20 and {f.id for f in found} == set(CASES)
+    assert all(f.evidence in ("A", "S") and f.source and f.scope for f in found)
+
+
+def _verdict(make_run, rows: Rows, fid: str, name: str):
+    (v,) = evaluate(load([make_run(rows, run_id=name)]), only=[fid])
+    return v
+
+
+@pytest.mark.parametrize("fid", sorted(CASES))
+def test_finding_holds_is_contradicted_and_says_what_is_missing(make_run, fid):
+    holds, contradicted = CASES[fid]
+    v = _verdict(make_run, holds, fid, "holds")
+    assert v.verdict == HOLDS, v.detail
+    v = _verdict(make_run, contradicted, fid, "contra")
+    assert v.verdict == CONTRADICTED, v.detail
+    assert re.search(r"\d", v.detail), "a contradiction quotes its numbers"
+    v = _verdict(make_run, SPARSE, fid, "sparse")
+    assert v.verdict == MISSING and ("needs" in v.detail or "energy" in v.detail), v.detail
+
+
+def test_gpu_findings_name_the_missing_provider(make_run):
+    rows = _pair(("mxnet", dict(p50_ms=10)), ("pytorch", dict(p50_ms=20)), model="resnet50")  # cpu only
+    v = _verdict(make_run, rows, "greenai-mxnet-best-cv-b1", "cpu")
+    assert v.verdict == MISSING and "provider cuda" in v.detail
+
+
+def test_laptop_findings_need_a_label_and_accept_one(make_run, tmp_path):
+    rows = _pair(("caffe2", dict(energy_j=0.1)), ("pytorch", dict(energy_j=0.2)), device="lab-x86")
+    run = make_run(rows, run_id="lab")
+    (v,) = evaluate(load([run]), only=["pcamp-caffe2-energy-macbook"])
+    assert v.verdict == MISSING and "laptop" in v.detail
+    (v,) = evaluate(load([run]), laptops=["lab-x86"], only=["pcamp-caffe2-energy-macbook"])
+    assert v.verdict == HOLDS
+
+
+def test_time_holds_but_energy_absent_is_not_enough_data(make_run):
+    rows = _pair(("pytorch", dict(p50_ms=100)), ("x", dict(p50_ms=110, **ORT)), model="resnet50", batch_size=64)
+    v = _verdict(make_run, rows, "greenai-onnx-resnet-b64-worse", "noenergy")
+    assert v.verdict == MISSING and "energy" in v.detail and "1.1" in v.detail
+
+
+def test_fake_meter_energy_is_not_evidence(make_run):
+    rows = [dict(r, energy_source="fake") for r in _correlated(1)]
+    v = _verdict(make_run, rows, "greenai-energy-tracks-time", "fake")
+    assert v.verdict == MISSING
