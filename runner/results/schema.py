@@ -79,8 +79,8 @@ CELL_FIELDS: List[Tuple[str, str, str, str]] = [
     ("energy_load_j", "f64", "J", "energy during the load phase"),
     ("energy_first_j", "f64", "J", "energy during the first inference"),
     ("energy_steady_j", "f64", "J", "energy during the steady phase"),
-    ("energy_per_inference_j", "f64", "J", "steady energy / steady iterations (gross)"),
-    ("energy_per_inference_net_j", "f64", "J", "energy per inference with the idle power subtracted"),
+    ("energy_per_inference_j", "f64", "J", "steady energy / steady iterations: per call, i.e. per batch (gross)"),
+    ("energy_per_inference_net_j", "f64", "J", "energy per call (batch) with the idle power subtracted"),
     ("power_avg_w", "f64", "W", "mean power during the steady phase"),
     ("power_idle_w", "f64", "W", "idle power measured before the grid"),
     # correctness
