@@ -51,14 +51,19 @@ def _call(net: Any, model: str, nchw: bool) -> Any:
     """A Python function of the model's inputs (positional) calling the Keras model in inference mode."""
     import tensorflow as tf
 
-    several = len(get_spec(model).inputs) > 1
+    specs = get_spec(model).inputs
 
     def call(*xs: Any) -> Any:
         if nchw:
-            xs = (tf.transpose(xs[0], (0, 2, 3, 1)),)
-        return net(list(xs) if several else xs[0], training=False)
+            xs = tuple(tf.transpose(x, (0, 2, 3, 1)) if s.kind == "image" else x for x, s in zip(xs, specs))
+        return net(list(xs) if len(specs) > 1 else xs[0], training=False)
 
     return call
+
+
+def _layout(model: str, image_layout: str) -> str:
+    """The input layout recorded in the metadata: ``image_layout`` for images, else (N, L) token ids."""
+    return image_layout if get_spec(model).inputs[0].kind == "image" else "NL"
 
 
 def _savedmodel(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
@@ -69,7 +74,8 @@ def _savedmodel(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
     archive.track(net)
     archive.add_endpoint("serve", _call(net, model, False), input_signature=_signature(tf, model, False))
     archive.write_out(str(out_dir / "savedmodel"), verbose=False)
-    return {"file": "savedmodel", "endpoint": "serve", "input_layout": "NHWC", "keras_version": keras.__version__}
+    return {"file": "savedmodel", "endpoint": "serve", "input_layout": _layout(model, "NHWC"),
+            "keras_version": keras.__version__}
 
 
 def _tflite(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
@@ -88,7 +94,7 @@ def _tflite(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
         shutil.rmtree(tmp, ignore_errors=True)
     (out_dir / "model.tflite").write_bytes(flat)
     return {"file": "model.tflite", "converter": "TFLiteConverter.from_saved_model", "quantization": "none",
-            "input_layout": "NHWC", "bytes": len(flat)}
+            "input_layout": _layout(model, "NHWC"), "bytes": len(flat)}
 
 
 def _onnx(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
@@ -105,11 +111,16 @@ def _onnx(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
     written_ir = proto.ir_version
     _rename_io(proto, [s.name for s in get_spec(model).inputs], ["output"])
     proto.ir_version = ONNX_IR_VERSION
-    onnx.checker.check_model(proto)
+    try:
+        onnx.checker.check_model(proto)
+    except onnx.checker.ValidationError as exc:
+        raise Unsupported(f"tf2onnx {tf2onnx.__version__} produced an invalid graph for {model}: {exc}") from exc
     onnx.save(proto, str(out_dir / "model.onnx"))
-    return {"file": "model.onnx", "method": "tf2onnx.convert.from_function", "tf2onnx_version": tf2onnx.__version__,
+    return {"file": "model.onnx", "method": "tf2onnx.convert.from_function",
+            "tf2onnx_version": tf2onnx.__version__,
             "opset": ONNX_OPSET, "ir_version": ONNX_IR_VERSION, "ir_version_written": written_ir,
-            "onnx_version": onnx.__version__, "input_layout": "NCHW", "nchw_transpose_in_graph": True}
+            "onnx_version": onnx.__version__, "input_layout": _layout(model, "NCHW"),
+            "nchw_transpose_in_graph": _layout(model, "NCHW") == "NCHW"}
 
 
 def _rename_io(proto: Any, inputs: List[str], outputs: List[str]) -> None:
@@ -140,7 +151,8 @@ def build_artifact(model: str, target: str, weights: Path, out_dir: Path) -> Dic
     net = keras_defs.build(model, Path(weights))
     start = time.perf_counter()
     meta = builders[target](model, net, out_dir)
-    meta.update(build_s=round(time.perf_counter() - start, 3), tensorflow_version=tf.__version__, target=target)
+    meta.update(build_s=round(time.perf_counter() - start, 3), tensorflow_version=tf.__version__,
+                target=target)
     (out_dir / META_FILE).write_text(json.dumps(meta, indent=1))
     return meta
 
@@ -155,6 +167,7 @@ class TensorFlowAdapter(Adapter):
 
     def __init__(self) -> None:
         self._tf: Any = None
+        self._loaded: Any = None
         self._fn: Any = None
         self._device = "/CPU:0"
         self._specs: List[Any] = []
@@ -177,7 +190,8 @@ class TensorFlowAdapter(Adapter):
         meta = Path(artifact_dir) / META_FILE
         self._meta = json.loads(meta.read_text()) if meta.is_file() else {}
         with tf.device(self._device):
-            self._fn = tf.saved_model.load(str(Path(artifact_dir) / "savedmodel")).serve
+            self._loaded = tf.saved_model.load(str(Path(artifact_dir) / "savedmodel"))  # owns the variables
+        self._fn = self._loaded.serve
 
     def prepare(self, arrays: Dict[str, Any]) -> Any:
         """Tensors on the device; images transposed from NCHW to NHWC here, outside the timed calls."""
@@ -204,11 +218,12 @@ class TensorFlowAdapter(Adapter):
         threading = self._tf.config.threading
         return {"threads_intra": threading.get_intra_op_parallelism_threads(),
                 "threads_interop": threading.get_inter_op_parallelism_threads(),
-                "threads_error": self._threads_error, "device": self._device, "input_layout": "NHWC",
+                "threads_error": self._threads_error, "device": self._device,
+                "input_layout": self._meta.get("input_layout", ""),
                 "keras_version": self._meta.get("keras_version", "")}
 
     def close(self) -> None:
-        self._fn = None
+        self._fn = self._loaded = None
 
 
 def _set_threads(tf: Any, threads: int) -> str:

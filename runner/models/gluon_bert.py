@@ -62,16 +62,15 @@ class Layer(HybridBlock):
         self.norm2 = _layernorm(reg, p + ".output.LayerNorm")
 
     def _attention(self, F: Any, x: Any, bias: Any) -> Any:
-        def heads(t: Any) -> Any:  # (N, L, 768) -> (N * heads, L, 64)
-            t = F.transpose(F.reshape(t, shape=(0, 0, HEADS, -1)), axes=(0, 2, 1, 3))
-            return F.reshape(t, shape=(-3, 0, 0))
+        """4-D batch_dot and only the reshape codes 0 and -1, which ONNX's Reshape also has."""
+        def heads(t: Any) -> Any:  # (N, L, 768) -> (N, heads, L, 64)
+            return F.transpose(F.reshape(t, shape=(0, 0, HEADS, -1)), axes=(0, 2, 1, 3))
 
         q, k, v = heads(self.query(x)), heads(self.key(x)), heads(self.value(x))
         scores = F.batch_dot(q, k, transpose_b=True) * (1.0 / (HIDDEN // HEADS) ** 0.5)
-        scores = F.broadcast_add(F.reshape(scores, shape=(-4, -1, HEADS, 0, 0)), bias)
-        probs = F.reshape(F.softmax(scores, axis=-1), shape=(-3, 0, 0))
-        context = F.reshape(F.batch_dot(probs, v), shape=(-4, -1, HEADS, 0, 0))
-        return F.reshape(F.transpose(context, axes=(0, 2, 1, 3)), shape=(0, 0, -3))
+        probs = F.softmax(F.broadcast_add(scores, bias), axis=-1)
+        context = F.transpose(F.batch_dot(probs, v), axes=(0, 2, 1, 3))
+        return F.reshape(context, shape=(0, 0, -1))
 
     def hybrid_forward(self, F: Any, x: Any, bias: Any) -> Any:
         x = self.norm1(self.proj(self._attention(F, x, bias)) + x)

@@ -56,7 +56,8 @@ class Registry:
 def read_weights(path: Path) -> Dict[str, np.ndarray]:
     """The canonical ``.npz`` as float32 arrays (``num_batches_tracked`` dropped)."""
     with np.load(path) as npz:
-        return {k: np.asarray(npz[k], dtype=np.float32) for k in npz.files if not k.endswith("num_batches_tracked")}
+        return {k: np.asarray(npz[k], dtype=np.float32) for k in npz.files
+                if not k.endswith("num_batches_tracked")}
 
 
 def load(slots: List[Tuple[str, Any, str]], weights: Dict[str, np.ndarray]) -> None:
@@ -185,7 +186,7 @@ MBV2 = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1
 
 
 class MobileNetV2(HybridBlock):
-    """torchvision MobileNetV2 (width 1.0): ``features.0`` .. ``features.18``, global average, ``classifier.1``."""
+    """torchvision MobileNetV2 (width 1.0): ``features.0``..``features.18``, average, ``classifier.1``."""
 
     def __init__(self, reg: Registry) -> None:
         super().__init__()

@@ -37,7 +37,8 @@ def _heads(ops: Any, x: Any, length: int) -> Any:
 
 def _attention(net: Net, x: Any, bias: Any, prefix: str, length: int) -> Any:
     ops = net.k.ops
-    q, k, v = (_heads(ops, net.dense(x, f"{prefix}.self.{n}", HIDDEN), length) for n in ("query", "key", "value"))
+    q, k, v = (_heads(ops, net.dense(x, f"{prefix}.self.{n}", HIDDEN), length)
+               for n in ("query", "key", "value"))
     scores = ops.matmul(q, ops.transpose(k, (0, 1, 3, 2))) * (1.0 / (HIDDEN // HEADS) ** 0.5) + bias
     context = ops.matmul(ops.softmax(scores, axis=-1), v)
     context = ops.reshape(ops.transpose(context, (0, 2, 1, 3)), (-1, length, HIDDEN))
@@ -56,7 +57,8 @@ def _layer(net: Net, x: Any, bias: Any, prefix: str, length: int) -> Any:
 def _embeddings(net: Net, ids: Any, length: int) -> Any:
     ops = net.k.ops
     types = ops.zeros_like(ids)  # derived from ids so the embedding layers stay in the functional graph
-    positions = types + ops.expand_dims(ops.arange(length, dtype=ids.dtype), 0)
+    # arange first: ``types + arange`` would become an int64 BiasAdd, which TFLite has no kernel for
+    positions = ops.expand_dims(ops.arange(length, dtype=ids.dtype), 0) + types
     x = _embedding(net, ids, "embeddings.word_embeddings", 30522)
     x = x + _embedding(net, positions, "embeddings.position_embeddings", 512)
     x = x + _embedding(net, types, "embeddings.token_type_embeddings", 2)

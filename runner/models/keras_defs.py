@@ -108,12 +108,13 @@ def _converted(slot: Slot, w: Dict[str, np.ndarray]) -> List[np.ndarray]:
 def load(model: Any, slots: List[Slot], weights: Path) -> None:
     """Fill ``model``'s layers from the canonical ``.npz``; every array must be used exactly once."""
     with np.load(weights) as npz:
-        w = {k: np.asarray(npz[k], dtype=np.float32) for k in npz.files if not k.endswith("num_batches_tracked")}
+        w = {k: np.asarray(npz[k], dtype=np.float32) for k in npz.files
+             if not k.endswith("num_batches_tracked")}
     used = set()
     for slot in slots:
         arrays = _converted(slot, w)
         model.get_layer(slot.layer).set_weights([np.ascontiguousarray(a) for a in arrays])
-        used.update(k for k in w if k.startswith(slot.prefix + ".") and k[len(slot.prefix) + 1:].count(".") == 0)
+        used.update(k for k in w if k.rsplit(".", 1)[0] == slot.prefix)
     missing = sorted(set(w) - used)
     if missing:
         raise ValueError(f"weights not loaded into the Keras model: {missing[:5]} ({len(missing)} in all)")
@@ -199,7 +200,8 @@ _MBV2 = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 
 def _inverted(net: Net, x: Any, prefix: str, inp: int, out: int, stride: int, t: int) -> Any:
     y, i = x, 0
     if t != 1:
-        y = net.relu(net.bn(net.conv(y, f"{prefix}.conv.0.0", inp * t, 1, bias=False), f"{prefix}.conv.0.1"), 6)
+        y = net.conv(y, f"{prefix}.conv.0.0", inp * t, 1, bias=False)
+        y = net.relu(net.bn(y, f"{prefix}.conv.0.1"), 6)
         i = 1
     y = net.relu(net.bn(net.dwconv(y, f"{prefix}.conv.{i}.0", 3, stride, 1), f"{prefix}.conv.{i}.1"), 6)
     y = net.bn(net.conv(y, f"{prefix}.conv.{i + 1}", out, 1, bias=False), f"{prefix}.conv.{i + 2}")
@@ -234,9 +236,9 @@ def build(model: str, weights: Path) -> Any:
         from runner.models import keras_bert
 
         return keras_bert.build(weights)
-    from runner.models.spec import get
-
     import keras
+
+    from runner.models.spec import get
 
     c, h, w = get(model).inputs[0].shape
     net = Net()
