@@ -124,12 +124,21 @@ class Cache:
         return path, self.verified[str(path)]
 
     def _once(self, key: str, path: Path, builder: str, req: dict, single_file: bool) -> None:
+        """Build at most once per run; a rejected conversion is also remembered on disk (it is data, and
+        some converters take minutes to fail): delete ``<artifact>.unsupported.json`` to try again."""
+        marker = path.with_name(path.name + ".unsupported.json")
+        if key not in self.failures and marker.is_file():
+            cached = json.loads(marker.read_text())
+            self.failures[key] = Failure("unsupported", cached["error_class"],
+                                         f"{cached['error_message']} (cached in {marker.name}; delete it to retry)")
         if key in self.failures:
             raise BuildError(self.failures[key])
         try:
             self._ensure(path, builder, req, single_file)
         except BuildError as exc:
             self.failures[key] = exc.failure
+            if exc.failure.status == "unsupported":
+                marker.write_text(json.dumps(vars(exc.failure)))
             raise
 
     def _ensure(self, path: Path, builder: str, req: dict, single_file: bool) -> None:

@@ -65,3 +65,22 @@ def test_a_failed_build_is_remembered_for_the_run(cache, monkeypatch):
         assert prepared.failure.status == "unsupported" and "rejected" in prepared.failure.error_message
     assert calls == ["artifact"]
     assert real
+
+
+def test_a_rejected_conversion_is_remembered_on_disk(cache, monkeypatch):
+    calls = []
+
+    def rejecting(builder, req, tmp):
+        calls.append(req["job"])
+        return {"ok": False, "unsupported": True, "error_class": "ConverterError", "error_message": "no Erfc"}
+
+    monkeypatch.setattr(cache, "weights", lambda model: cache.root / "w.npz")
+    monkeypatch.setattr(cache, "_run_job", rejecting)
+    cell = Cell("bert_base", "onnxruntime", "pytorch", 1, "cpu", 1, 0)
+    assert cache.prepare(cell).failure.status == "unsupported"
+    later = Cache(cache.root, cache.pythonpath, cache.log_dir)
+    monkeypatch.setattr(later, "weights", lambda model: cache.root / "w.npz")
+    monkeypatch.setattr(later, "_run_job", rejecting)
+    failure = later.prepare(cell).failure
+    assert failure.status == "unsupported" and "no Erfc" in failure.error_message and "delete it" in failure.error_message
+    assert calls == ["artifact"]
