@@ -56,3 +56,11 @@ def read_cells(run_dir: Path) -> List[dict]:
     import pyarrow.parquet as pq
 
     return [pq.read_table(p).to_pylist()[0] for p in sorted(run_dir.glob("cells/part-*.parquet"))]
+
+
+def run_python(python: str, args: List[str], timeout: float = 300, threads: int = 1) -> subprocess.CompletedProcess:
+    """Run ``python args`` from the checkout with the runner importable; fail with the output on error."""
+    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS=str(threads), TF_CPP_MIN_LOG_LEVEL="2")
+    proc = subprocess.run([python, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"rc={proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+    return proc

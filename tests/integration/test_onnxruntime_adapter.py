@@ -3,35 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import textwrap
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import require_env as env_python
+from tests.conftest import run_python
+
 pytestmark = pytest.mark.frameworks
 MODELS = ("tinycnn", "squeezenet1_1")
 REF_BATCH = {"tinycnn": 4, "squeezenet1_1": 1}  # neither is the export's example batch (2)
-
-
-def env_python(name: str) -> str:
-    """The interpreter of framework environment ``name``; skip when it does not exist."""
-    from runner import envs
-
-    info = envs.probe(name)
-    if not info.available:
-        pytest.skip(f"the {name} environment is not available: {info.reason}")
-    return str(info.python)
-
-
-def run_python(python: str, args: List[str], timeout: float = 300) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS="2")
-    proc = subprocess.run([python, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, f"rc={proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
-    return proc
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
 import textwrap
 from pathlib import Path
 from typing import Any, Dict, List
@@ -14,28 +12,12 @@ import numpy as np
 import pytest
 
 from runner.models.spec import MODELS
+from tests.conftest import require_env as env_python
+from tests.conftest import run_python
 
-REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.frameworks
 BUILT = ("tinycnn", "squeezenet1_1")
 REF_BATCH = {"tinycnn": 4, "squeezenet1_1": 1}
-
-
-def env_python(name: str) -> str:
-    """The interpreter of framework environment ``name``; skip when it does not exist."""
-    from runner import envs
-
-    info = envs.probe(name)
-    if not info.available:
-        pytest.skip(f"the {name} environment is not available: {info.reason}")
-    return str(info.python)
-
-
-def run_python(python: str, args: List[str], timeout: float = 300) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS="2")
-    proc = subprocess.run([python, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, f"rc={proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
-    return proc
 
 
 def build_jobs(python: str, reqs: List[Dict[str, Any]], work: Path) -> List[Dict[str, Any]]:

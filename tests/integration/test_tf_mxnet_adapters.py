@@ -8,37 +8,20 @@ Tolerance: max |y - reference| < 1e-4 * max(1, max |reference|) (observed: ~1e-7
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import textwrap
 from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import require_env as env_python
+from tests.conftest import run_python
+
 pytestmark = pytest.mark.frameworks
 MODELS = ("tinycnn", "squeezenet1_1")
 BATCH = {"tinycnn": 2, "squeezenet1_1": 1}  # tinycnn's 2 exercises the resizing of the batch dimension
 BUILDS = {"tensorflow": [("savedmodel", MODELS), ("tflite", MODELS), ("onnx", ("tinycnn",))],
           "mxnet": [("mxnet-symbol", MODELS), ("onnx", ("tinycnn",))]}
-
-
-def env_python(name: str) -> str:
-    """The interpreter of framework environment ``name``; skip when it does not exist."""
-    from runner import envs
-
-    info = envs.probe(name)
-    if not info.available:
-        pytest.skip(f"the {name} environment is not available: {info.reason}")
-    return str(info.python)
-
-
-def run_python(python: str, args: List[str], timeout: float = 300) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS="1", TF_CPP_MIN_LOG_LEVEL="2")
-    proc = subprocess.run([python, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, f"rc={proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
-    return proc
 
 
 def run_jobs(python: str, root: Path, name: str, reqs: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
