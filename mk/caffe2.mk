@@ -1,0 +1,42 @@
+# The Caffe2 environment: Python 3.9 + torch 1.8.1 (the last PyPI wheels with Caffe2's Python bindings).
+#
+# CAFFE2_NATIVE=auto (default): `make setup` creates it when it can be made here (a Python 3.9 on PATH or in
+#   PYTHON39, else Debian bullseye's unpacked with debootstrap, as root, on x86_64/aarch64) and otherwise
+#   says why not; the Caffe2 cells are then `unavailable` rows.
+# CAFFE2_NATIVE=yes: `make setup` creates it or fails.  CAFFE2_NATIVE=no: `make setup` leaves it alone.
+# (CAFFE2=legacy, in mk/images.mk, is the image's Caffe2 stage; this file is the native environment.)
+# `make setup-caffe2` creates it in any case (about 2 minutes cold: bullseye's Python ~1 min, torch ~1 min).
+
+CAFFE2_NATIVE ?= auto
+CAFFE2_ENV  := $(ENVS)/caffe2
+PY39_PYTEST := $(ENVS)/py39-pytest
+CAFFE2_SETUP := scripts/caffe2/setup-env.sh
+
+.PHONY: setup-caffe2 setup-caffe2-auto lock-caffe2
+
+ifeq ($(CAFFE2_NATIVE),yes)
+setup: setup-caffe2
+else ifneq ($(CAFFE2_NATIVE),no)
+setup: setup-caffe2-auto
+endif
+
+setup-caffe2: $(CAFFE2_ENV)/.stamp $(PY39_PYTEST)/.stamp ## Create the Caffe2 environment (Python 3.9, torch 1.8.1)
+
+setup-caffe2-auto: $(VENV)/.stamp
+	@if reason=$$($(CAFFE2_SETUP) --check); then \
+	  $(MAKE) --no-print-directory setup-caffe2; \
+	else echo "caffe2: environment not created: $$reason (Caffe2 cells will be 'unavailable')"; fi
+
+$(CAFFE2_ENV)/.stamp: envs/caffe2.txt $(CAFFE2_SETUP) scripts/caffe2/bullseye-rootfs.sh | $(VENV)/.stamp
+	HOST_PYTHON=$(BIN)/python $(CAFFE2_SETUP) $(CAFFE2_ENV)
+	@touch $@
+
+# pytest for running the worker-side tests on Python 3.9 (kept out of the caffe2 environment itself).
+$(PY39_PYTEST)/.stamp: tests/py39/requirements.txt $(CAFFE2_ENV)/.stamp
+	rm -rf $(PY39_PYTEST)
+	$(CAFFE2_ENV)/bin/python -m pip install $(PIP_FLAGS) --target $(PY39_PYTEST) -r tests/py39/requirements.txt
+	@touch $@
+
+lock-caffe2: ## Re-freeze envs/caffe2.txt from .envs/caffe2
+	{ grep '^#' envs/caffe2.txt; $(CAFFE2_ENV)/bin/python -m pip freeze --exclude-editable; } > envs/caffe2.txt.new
+	mv envs/caffe2.txt.new envs/caffe2.txt
