@@ -35,6 +35,7 @@ _PROBE = (
     "    except Exception:\n        return None\n"
     "print(json.dumps({'python': platform.python_version(), 'packages': {p: v(p) for p in sys.argv[1:]}}))\n"
 )
+HINTS = {"caffe2": "run `make setup-caffe2` (needs a Python 3.9, or root and debootstrap on x86_64/aarch64)"}
 _PACKAGES = ("numpy", "torch", "onnxruntime", "onnxruntime-gpu", "onnx", "tensorflow", "tensorflow-cpu",
              "tf2onnx", "keras", "ai-edge-litert", "tflite-runtime", "mxnet", "mxnet-cu112", "protobuf")
 
@@ -86,7 +87,7 @@ def interpreter(name: str) -> tuple:
 def probe(name: str) -> EnvInfo:
     """Check that environment ``name`` runs, and read its package versions (imports no framework)."""
     python, where = interpreter(name)
-    hint = f"run `make setup` or set EDGEBENCH_ENV_{name.upper()} to an interpreter"
+    hint = HINTS.get(name, "run `make setup`") + f", or set EDGEBENCH_ENV_{name.upper()} to an interpreter"
     if not Path(python).exists():
         return EnvInfo(name, None, False, f"no interpreter at {python} ({where}); {hint}")
     try:
