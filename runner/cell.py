@@ -74,7 +74,7 @@ class Cell:
         return d
 
     @classmethod
-    def from_dict(cls, d: Dict[str, Any]) -> "Cell":
+    def from_dict(cls, d: Dict[str, Any]) -> Cell:
         d = dict(d)
         d["budget"] = Budget(**d.get("budget", {}))
         d["options"] = tuple(tuple(kv) for kv in d.get("options", ()))

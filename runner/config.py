@@ -1,8 +1,8 @@
 """Grid specs: presets, TOML grid files and command-line overrides, merged in that order.
 
 A grid file is TOML with the keys of :class:`GridSpec` (lists), a ``[budget]`` table with the keys of
-:class:`runner.cell.Budget`, and an optional ``[options]`` table of adapter knobs, each a value or a list of values that becomes a grid
-dimension for the frameworks that take it (e.g. the null adapter's ``fault``)::
+:class:`runner.cell.Budget`, and an optional ``[options]`` table of adapter knobs, each a value or a list
+of values that becomes a grid dimension for the frameworks that take it (e.g. the null adapter's ``fault``)::
 
     models = ["tinycnn", "alexnet"]
     frameworks = ["pytorch", "onnxruntime"]

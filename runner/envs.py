@@ -18,7 +18,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Dict, Optional
 
@@ -83,7 +83,7 @@ def interpreter(name: str) -> tuple:
     return str(envs_dir() / name / "bin" / "python"), f"{envs_dir()}/{name}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def probe(name: str) -> EnvInfo:
     """Check that environment ``name`` runs, and read its package versions (imports no framework)."""
     python, where = interpreter(name)

@@ -176,7 +176,7 @@ class Orchestrator:
         problem = (result.get("output") or {}).get("problem")
         if problem:
             out.append(problem)
-        diff, ref = row.get("output_max_abs_diff"), result.get("output") or {}
+        diff = row.get("output_max_abs_diff")
         if diff is not None and prepared.reference is not None:
             scale = _ref_scale(prepared.reference)
             if scale and diff / scale > REL_DIFF_WARN:

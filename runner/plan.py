@@ -34,14 +34,16 @@ ALL_SOURCES = tuple(sorted({s for f in FRAMEWORKS.values() for s in f.builders})
 def _check_names(kind: str, given: Sequence, valid: Iterable) -> None:
     valid = tuple(valid)
     if not given:
-        raise GridError(f"the grid has no {kind}", f"give at least one; valid choices: {', '.join(map(str, valid))}")
+        choices = ", ".join(map(str, valid))
+        raise GridError(f"the grid has no {kind}", f"give at least one; valid choices: {choices}")
     seen = set()
     for name in given:
         if name in seen:
             raise GridError(f"'{name}' is listed twice in {kind}", "list each value once")
         seen.add(name)
         if valid and name not in valid:
-            raise GridError(f"unknown {kind[:-1] if kind.endswith('s') else kind} '{name}'", did_you_mean(str(name), valid))
+            singular = kind[:-1] if kind.endswith("s") else kind
+            raise GridError(f"unknown {singular} '{name}'", did_you_mean(str(name), valid))
 
 
 def validate(spec: GridSpec) -> None:

@@ -20,7 +20,6 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from runner import __version__, config, plan
 from runner.catalog import FRAMEWORKS, PROVIDERS

@@ -24,7 +24,7 @@ class ProgressObserver(Observer):
         )
         self.task = self.progress.add_task("starting", total=total)
 
-    def __enter__(self) -> "ProgressObserver":
+    def __enter__(self) -> ProgressObserver:
         self.progress.start()
         return self
 

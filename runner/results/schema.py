@@ -18,7 +18,8 @@ import pyarrow as pa
 
 SCHEMA_VERSION = "1"
 
-_T = {"str": pa.string(), "i64": pa.int64(), "f64": pa.float64(), "bool": pa.bool_(), "ts": pa.timestamp("us", tz="UTC")}
+_T = {"str": pa.string(), "i64": pa.int64(), "f64": pa.float64(), "bool": pa.bool_(),
+      "ts": pa.timestamp("us", tz="UTC")}
 
 # (name, type, unit, description)
 CELL_FIELDS: List[Tuple[str, str, str, str]] = [

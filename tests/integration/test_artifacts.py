@@ -82,5 +82,6 @@ def test_a_rejected_conversion_is_remembered_on_disk(cache, monkeypatch):
     monkeypatch.setattr(later, "weights", lambda model: cache.root / "w.npz")
     monkeypatch.setattr(later, "_run_job", rejecting)
     failure = later.prepare(cell).failure
-    assert failure.status == "unsupported" and "no Erfc" in failure.error_message and "delete it" in failure.error_message
+    assert failure.status == "unsupported"
+    assert "no Erfc" in failure.error_message and "delete it" in failure.error_message
     assert calls == ["artifact"]

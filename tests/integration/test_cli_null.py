@@ -116,7 +116,8 @@ def test_plan_and_list_import_no_framework(edgebench):
     assert len(proc.stdout.splitlines()) > 100
     for what in ("models", "frameworks", "presets", "providers", "columns"):
         edgebench("list", what, check_rc=0)
-    code = "import sys, runner.cli.main as m, runner.orchestrator; print(sorted(k for k in ('torch','tensorflow','onnxruntime','mxnet') if k in sys.modules))"
+    code = ("import sys, runner.cli.main, runner.orchestrator; "
+            "print(sorted(k for k in ('torch', 'tensorflow', 'onnxruntime', 'mxnet') if k in sys.modules))")
     out = subprocess.run([EDGEBENCH[0], "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stderr
 

@@ -23,7 +23,7 @@ def test_variable_wins(monkeypatch, tmp_path):
     python, where = envs.interpreter("pytorch")
     assert python == sys.executable and where == "$EDGEBENCH_ENV_PYTORCH"
     info = envs.probe("pytorch")
-    assert info.available and info.python_version == "%d.%d.%d" % sys.version_info[:3]
+    assert info.available and info.python_version == ".".join(map(str, sys.version_info[:3]))
     assert info.packages["numpy"]
 
 

@@ -22,7 +22,8 @@ def test_order_is_model_framework_source_batch_provider_threads_repetition():
     cells = plan.expand(spec)
     keys = [(c.model, c.framework, c.source, c.batch_size, c.provider, c.threads, c.repetition) for c in cells]
     assert len(cells) == 2 * (1 + 2) * 2 * 2 * 2
-    assert keys[:3] == [("tinycnn", "pytorch", "pytorch", 1, "cpu", 1, 0), ("tinycnn", "pytorch", "pytorch", 1, "cpu", 1, 1),
+    assert keys[:3] == [("tinycnn", "pytorch", "pytorch", 1, "cpu", 1, 0),
+                        ("tinycnn", "pytorch", "pytorch", 1, "cpu", 1, 1),
                         ("tinycnn", "pytorch", "pytorch", 1, "cpu", 2, 0)]
     # the model varies slowest, the repetition fastest; ONNX Runtime expands its sources in grid order
     assert [k[0] for k in keys] == sorted([k[0] for k in keys], key=["tinycnn", "alexnet"].index)
