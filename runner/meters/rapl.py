@@ -36,7 +36,7 @@ _ZONE_RE = re.compile(r"^(intel-rapl(?:-mmio)?):(\d+(?::\d+)*)$")
 PERMISSION_HINT = (
     "energy_uj (and on some kernels max_energy_range_uj) is root-only since Linux 5.10 (CVE-2020-8694): "
     "run as root (uid 0, no user-namespace remapping), or relax the host's permissions "
-    "(chmod, sysfsutils or a udev rule; see "Energy" in README.md)"
+    "(chmod, sysfsutils or a udev rule; see the Energy section of README.md)"
 )
 MASKED_HINT = (
     "Docker masks /sys/devices/virtual/powercap: mount both /sys/class/powercap and "
@@ -118,7 +118,7 @@ class RaplMeter(Meter):
                 False,
                 "not_found",
                 f"{powercap} does not exist (no RAPL driver, "
-                "a VM, or not mounted into the container; see "Energy" in README.md)",
+                "a VM, or not mounted into the container; see the Energy section of README.md)",
             )
         zones, dangling, dropped = discover(powercap)
         if not zones:
