@@ -82,11 +82,10 @@ class Cache:
         if cell.framework == "null":
             return Prepared()
         try:
-            weights = self.weights(cell.model)
-            artifact, meta = self.artifact(cell, weights)
+            artifact, meta = self.artifact(cell)
         except BuildError as exc:
             return Prepared(failure=exc.failure)
-        reference, note = self.reference(cell.model, cell.batch_size, weights)
+        reference, note = self.reference(cell.model, cell.batch_size)
         return Prepared(artifact, reference, note, meta)
 
     def weights(self, model: str) -> Path:
@@ -95,33 +94,51 @@ class Cache:
                    {"job": "weights", "model": model, "path": str(path), "seed": WEIGHT_SEED}, single_file=True)
         return path
 
-    def reference(self, model: str, batch: int, weights: Path) -> Tuple[Optional[Path], str]:
+    def reference(self, model: str, batch: int) -> Tuple[Optional[Path], str]:
+        """The eager PyTorch output for the seeded batch; without PyTorch here, one made elsewhere."""
         info = envs.for_framework(REFERENCE_FRAMEWORK)
         if not info.available:
+            made = sorted((self.root / "reference").glob(f"{model}-b{batch}-torch*.npy"))
+            if made:
+                return made[-1], ""
             return None, f"no reference: {info.reason}"
         version = envs.framework_version(REFERENCE_FRAMEWORK, info)
         path = self.root / "reference" / f"{model}-b{batch}-torch{version}.npy"
         try:
             self._once(f"reference:{model}:{batch}", path, REFERENCE_FRAMEWORK,
-                       {"job": "reference", "model": model, "weights": str(weights), "batch_size": batch,
-                        "out": str(path)}, single_file=True)
+                       {"job": "reference", "model": model, "batch_size": batch, "out": str(path)},
+                       single_file=True)
         except BuildError as exc:
             return None, f"no reference: {exc.failure.error_message}"
         return path, ""
 
-    def artifact(self, cell: Cell, weights: Path) -> Tuple[Path, dict]:
+    def artifact(self, cell: Cell) -> Tuple[Path, dict]:
+        """The verified artifact of ``cell``, built here by its source's environment, or, where that
+        environment does not exist (e.g. a Raspberry Pi has no TensorFlow), one built elsewhere and copied
+        into this cache (``edgebench plan --prepare`` on another host)."""
         fw = FRAMEWORKS[cell.framework]
         builder = fw.builders[cell.source]
         info = envs.for_framework(builder)
         if not info.available:
-            raise BuildError(Failure("unavailable", "EnvironmentMissing",
-                                     f"{builder} environment builds this artifact: {info.reason}"))
+            return self._prebuilt(cell, f"{builder} environment builds this artifact: {info.reason}")
         version = envs.framework_version(builder, info)
         path = self.root / "artifacts" / cell.model / f"{fw.artifact}-from-{cell.source}-{version}"
-        req = {"job": "artifact", "model": cell.model, "target": fw.artifact, "weights": str(weights),
-               "out_dir": str(path)}
+        req = {"job": "artifact", "model": cell.model, "target": fw.artifact, "out_dir": str(path)}
         self._once(f"artifact:{path}", path, builder, req, single_file=False)
         return path, self.verified[str(path)]
+
+    def _prebuilt(self, cell: Cell, reason: str) -> Tuple[Path, dict]:
+        fw = FRAMEWORKS[cell.framework]
+        pattern = f"{fw.artifact}-from-{cell.source}-*"
+        for path in sorted((self.root / "artifacts" / cell.model).glob(pattern), reverse=True):
+            if path.is_dir() and (path / "artifact.json").is_file():
+                meta = self._verify(path)
+                if meta is not None:
+                    self.verified[str(path)] = meta
+                    return path, dict(meta, prebuilt=True)
+        raise BuildError(Failure("unavailable", "EnvironmentMissing",
+                                 f"{reason}; nor is a prebuilt {fw.artifact} artifact in {self.root} "
+                                 "(make one elsewhere with `edgebench plan --prepare` and copy the cache here)"))
 
     def _once(self, key: str, path: Path, builder: str, req: dict, single_file: bool) -> None:
         """Build at most once per run; a rejected conversion is also remembered on disk (it is data, and
@@ -175,6 +192,8 @@ class Cache:
         try:
             target = tmp / path.name if single_file else tmp
             req = dict(req, builder=builder)
+            if req["job"] in ("artifact", "reference"):
+                req["weights"] = str(self.weights(req["model"]))
             req["path" if req["job"] == "weights" else "out" if req["job"] == "reference" else "out_dir"] = str(target)
             result = self._run_job(builder, req, tmp)
             if not result.get("ok"):

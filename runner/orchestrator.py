@@ -23,7 +23,7 @@ from runner.catalog import FRAMEWORKS
 from runner.cell import Cell
 from runner.config import GridSpec
 from runner.results import rows
-from runner.results.sink import Sink
+from runner.results.sink import make_sink
 from runner.system import checks, probe
 from runner.worker import spawn as spawner
 
@@ -72,7 +72,7 @@ class Orchestrator:
         self.cells = list(cells)
         self.s = settings
         self.obs = observer or Observer()
-        self.sink = Sink(settings.out, settings.run_id)
+        self.sink = make_sink(settings.out, settings.run_id)
         self.device_class = probe.device_class()
         self.idle_w: Optional[float] = None
 

@@ -23,8 +23,8 @@ from rich.console import Console
 
 from runner import __version__, config, plan
 from runner.catalog import FRAMEWORKS, PROVIDERS
+from runner.cli import compact_cmd, report_cmd
 from runner.cli import options as o
-from runner.cli import report_cmd
 from runner.cli.errors import handled
 from runner.errors import UsageError, did_you_mean
 from runner.models.spec import MODELS
@@ -98,6 +98,9 @@ def plan_cmd(
     option: Optional[List[str]] = o.Option,
     warmup_iterations: Optional[int] = o.WarmupIterations, memory_limit: Optional[str] = o.MemoryLimit,
     as_json: bool = typer.Option(False, "--json", help="One JSON object per cell."),
+    prepare: bool = typer.Option(False, "--prepare", help="Also build (or verify) every artifact the cells need "
+                                 "into the cache ($EDGEBENCH_CACHE), e.g. to copy it to a host without the "
+                                 "source framework."),
 ) -> None:
     """Show the expanded grid, cell by cell, in run order, without running it."""
     spec = o.build_spec(preset, grid, models, frameworks, sources, batch_sizes, providers, threads, repetitions,
@@ -108,6 +111,10 @@ def plan_cmd(
         typer.echo(json.dumps(dict(cell.to_dict(), cell_id=cell.cell_id)) if as_json else f"{i:4d}  {cell.cell_id}")
     if not as_json:
         typer.echo(f"{len(cells)} cells; budget per cell: {spec.budget}", err=True)
+    if prepare:
+        from runner.cli.progress import prepare_artifacts
+
+        prepare_artifacts(cells, console)
 
 
 @app.command("list")
@@ -152,6 +159,7 @@ def version() -> None:
 
 
 report_cmd.register(app)
+compact_cmd.register(app)
 
 
 def main() -> None:

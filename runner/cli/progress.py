@@ -81,3 +81,28 @@ def summary_table(rows: List[Dict[str, Any]]) -> Table:
             f"{energy:.3g}" if energy is not None else "-", f"{diff:.1e}" if diff is not None else "-",
         )
     return table
+
+
+def prepare_artifacts(cells: List[Cell], console: Console) -> None:
+    """Build or verify the weights, references and artifacts of ``cells``, one line per artifact."""
+    import tempfile
+    from pathlib import Path
+
+    from runner.artifacts import Cache, cache_dir
+    from runner.orchestrator import pythonpath_shim
+
+    seen = set()
+    with tempfile.TemporaryDirectory(prefix="edgebench-prepare-") as tmp:
+        cache = Cache(cache_dir(), pythonpath_shim(Path(tmp)), cache_dir() / "logs")
+        for cell in cells:
+            key = (cell.model, cell.framework, cell.source, cell.batch_size)
+            if cell.framework == "null" or key in seen:
+                continue
+            seen.add(key)
+            got = cache.prepare(cell)
+            what = f"{cell.model} {cell.framework}<{cell.source} b{cell.batch_size}"
+            if got.failure:
+                console.print(f"[yellow]{got.failure.status:11s}[/yellow] {what}: {got.failure.error_message}")
+            else:
+                console.print(f"[green]ready      [/green] {what}: {got.artifact_dir}")
+    console.print(f"cache: {cache_dir()}")

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from typing import Dict, List, Tuple
 
-import pyarrow as pa
+try:  # absent on armv7: there results are spooled as JSON Lines (runner.results.spool)
+    import pyarrow as pa
+except ImportError:  # pragma: no cover - only where pyarrow has no build
+    pa = None
 
 SCHEMA_VERSION = "1"
 
-_T = {"str": pa.string(), "i64": pa.int64(), "f64": pa.float64(), "bool": pa.bool_(),
-      "ts": pa.timestamp("us", tz="UTC")}
+_T = {} if pa is None else {"str": pa.string(), "i64": pa.int64(), "f64": pa.float64(), "bool": pa.bool_(),
+                             "ts": pa.timestamp("us", tz="UTC")}
 
 # (name, type, unit, description)
 CELL_FIELDS: List[Tuple[str, str, str, str]] = [
@@ -117,6 +120,8 @@ POWER_FIELDS = [
 
 
 def _schema(fields, table: str) -> pa.Schema:
+    if pa is None:
+        return None
     return pa.schema(
         [pa.field(n, _T[t], nullable=True, metadata={"unit": u, "description": d}) for n, t, u, d in fields],
         metadata={"edgebench_schema_version": SCHEMA_VERSION, "table": table},

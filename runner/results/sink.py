@@ -17,16 +17,41 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Set
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import Any, Callable, Dict, Iterable, List, Set
 
 from runner.errors import OutputError
-from runner.results.schema import TABLES
+
+TABLE_NAMES = ("cells", "latencies", "power")
+PART_SUFFIXES = (".parquet", ".jsonl")
+
+
+def replace_atomically(final: Path, write: Callable[[str], None]) -> None:
+    """Call ``write(tmp_path)`` for a temporary file next to ``final``, then rename it into place."""
+    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, final)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_parquet(final: Path, table: str, rows: List[Dict[str, Any]]) -> None:
+    """One Parquet part of ``table`` (its schema, zstd), written atomically."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from runner.results.schema import TABLES
+
+    schema = TABLES[table]
+    data = pa.Table.from_pylist([{f.name: r.get(f.name) for f in schema} for r in rows], schema=schema)
+    replace_atomically(final, lambda tmp: pq.write_table(data, tmp, compression="zstd"))
 
 
 class Sink:
+    """Writes a run's parts as Parquet; :class:`runner.results.spool.SpoolSink` writes JSON Lines."""
+
     def __init__(self, out: Path, run_id: str) -> None:
         self.run_dir = Path(out).absolute() / run_id
         self.run_id = run_id
@@ -34,7 +59,7 @@ class Sink:
     def open(self) -> None:
         """Create the run folders and prove they are writable, before the first cell runs."""
         try:
-            for sub in (*TABLES, "logs"):
+            for sub in (*TABLE_NAMES, "logs"):
                 (self.run_dir / sub).mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.run_dir, prefix=".write-test-"):
                 pass
@@ -45,7 +70,9 @@ class Sink:
             ) from None
 
     def finished(self) -> Set[str]:
-        return {p.name[len("part-"):-len(".parquet")] for p in (self.run_dir / "cells").glob("part-*.parquet")}
+        """Cell ids with a cells part (Parquet, or spooled JSON Lines not yet compacted)."""
+        return {p.name[len("part-"):-len(p.suffix)] for p in (self.run_dir / "cells").glob("part-*")
+                if p.suffix in PART_SUFFIXES}
 
     def write_cell(self, cell_id: str, cell_row: Dict[str, Any], latencies: List[Dict[str, Any]],
                    power: Iterable[Dict[str, Any]] = ()) -> None:
@@ -61,24 +88,25 @@ class Sink:
             self._write("power", name, rows)
 
     def _write(self, table: str, name: str, rows: List[Dict[str, Any]]) -> None:
-        schema = TABLES[table]
-        data = pa.Table.from_pylist([{f.name: r.get(f.name) for f in schema} for r in rows], schema=schema)
-        final = self.run_dir / table / f"part-{name}.parquet"
-        fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.")
-        os.close(fd)
-        try:
-            pq.write_table(data, tmp, compression="zstd")
-            os.replace(tmp, final)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_parquet(self.run_dir / table / f"part-{name}.parquet", table, rows)
 
     def write_manifest(self, manifest: Dict[str, Any]) -> None:
-        path = self.run_dir / "manifest.json"
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
-        os.replace(tmp, path)
+        text = json.dumps(manifest, indent=2, sort_keys=True, default=str)
+        replace_atomically(self.run_dir / "manifest.json", lambda tmp: Path(tmp).write_text(text))
 
     def read_manifest(self) -> Dict[str, Any]:
         path = self.run_dir / "manifest.json"
         return json.loads(path.read_text()) if path.exists() else {}
+
+
+def make_sink(out: Path, run_id: str) -> Sink:
+    """The Parquet sink, or the JSON Lines spool where pyarrow is missing (armv7) or EDGEBENCH_SPOOL=1."""
+    from runner.results.spool import SpoolSink
+
+    if os.environ.get("EDGEBENCH_SPOOL") == "1":
+        return SpoolSink(out, run_id)
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        return SpoolSink(out, run_id)
+    return Sink(out, run_id)

@@ -85,3 +85,33 @@ def test_a_rejected_conversion_is_remembered_on_disk(cache, monkeypatch):
     assert failure.status == "unsupported"
     assert "no Erfc" in failure.error_message and "delete it" in failure.error_message
     assert calls == ["artifact"]
+
+
+def test_a_host_without_the_source_framework_uses_a_prepared_cache(edgebench, tmp_path, monkeypatch):
+    """`plan --prepare` on a host with TensorFlow; the cache copied to a host with only LiteRT (a Pi)."""
+    import os
+    import shutil
+    import subprocess
+
+    from tests.conftest import EDGEBENCH, FAST, read_cells
+
+    require_env("tflite")
+    require_env("tensorflow")
+    built = tmp_path / "built"
+    env = dict(os.environ, EDGEBENCH_CACHE=str(built))
+    subprocess.run([*EDGEBENCH, "plan", "--models", "tinycnn", "--frameworks", "tflite", "--prepare"], env=env,
+                   check=True, capture_output=True)
+    shutil.copytree(built, tmp_path / "pi-cache")
+    pi = dict(os.environ, EDGEBENCH_CACHE=str(tmp_path / "pi-cache"), EDGEBENCH_ENV_TENSORFLOW="/nonexistent/python",
+              EDGEBENCH_ENV_PYTORCH="/nonexistent/python")
+    proc = subprocess.run([*EDGEBENCH, "run", "--preset", "smoke", "--frameworks", "tflite", "--out", str(tmp_path),
+                           "--run-id", "pi", *FAST], env=pi, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    (row,) = read_cells(tmp_path / "pi")
+    assert row["status"] == "ok" and row["output_max_abs_diff"] < 1e-4
+    assert '"prebuilt": true' in row["info_json"]
+    empty = dict(pi, EDGEBENCH_CACHE=str(tmp_path / "empty"))
+    proc = subprocess.run([*EDGEBENCH, "run", "--preset", "smoke", "--frameworks", "tflite", "--out", str(tmp_path),
+                           "--run-id", "pi2", *FAST], env=empty, capture_output=True, text=True)
+    (row,) = read_cells(tmp_path / "pi2")
+    assert row["status"] == "unavailable" and "edgebench plan --prepare" in row["error_message"]

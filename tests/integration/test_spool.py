@@ -1,0 +1,50 @@
+"""The JSON Lines spool (hosts without pyarrow) and `edgebench compact`: the same Parquet as the sink."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import FAST, REPO, read_cells
+
+
+def test_compact_matches_the_parquet_schema(tmp_path):
+    """`edgebench compact` writes the schema the Parquet sink writes (no Docker needed)."""
+    import pyarrow.parquet as pq
+
+    from runner.results.schema import TABLES
+    from runner.results.spool import SpoolSink
+
+    sink = SpoolSink(tmp_path, "r")
+    sink.open()
+    sink.write_manifest({"run_id": "r"})
+    sink.write_cell("c1", {"cell_id": "c1", "status": "ok", "latency_p50_s": 0.5, "iterations": 3,
+                           "started_at": "2026-01-01T00:00:00+00:00"}, [{"cell_id": "c1", "iteration": 0}])
+    assert sink.finished() == {"c1"}
+    proc = subprocess.run([sys.executable, "-m", "runner", "compact", str(tmp_path / "r")],
+                          capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    table = pq.read_table(tmp_path / "r" / "cells" / "part-c1.parquet")
+    assert table.schema.equals(TABLES["cells"], check_metadata=False)
+    assert table.to_pylist()[0]["latency_p50_s"] == 0.5
+    assert not list((tmp_path / "r").glob("*/*.jsonl"))
+
+
+def test_a_spooled_run_resumes_and_compacts_to_the_same_rows(edgebench, tmp_path):
+    """A run without pyarrow (EDGEBENCH_SPOOL=1 forces the spool) gives the Parquet a normal run gives."""
+    import os
+
+    env = dict(os.environ, EDGEBENCH_SPOOL="1")
+    args = [sys.executable, "-m", "runner", "run", "--preset", "smoke", "--frameworks", "null", "--models",
+            "tinycnn,alexnet", "--out", str(tmp_path / "res"), "--run-id", "s", *FAST]
+    first = subprocess.run(args, capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert len(list((tmp_path / "res" / "s" / "cells").glob("*.jsonl"))) == 2
+    again = subprocess.run(args, capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert "2 resumed" in again.stderr.replace("\n", " ")
+    edgebench("compact", str(tmp_path / "res"), check_rc=0)
+    rows = read_cells(tmp_path / "res" / "s")
+    assert sorted(r["model"] for r in rows) == ["alexnet", "tinycnn"]
+    assert all(r["status"] == "ok" and r["latency_p50_s"] > 0 and r["started_at"] is not None for r in rows)
+    latencies = list((tmp_path / "res" / "s" / "latencies").glob("*.parquet"))
+    assert len(latencies) == 2 and not list((tmp_path / "res" / "s").glob("*/*.jsonl"))
