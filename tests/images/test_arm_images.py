@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -26,16 +30,30 @@ def test_jetson_image_runs_a_reduced_grid(device_image, tmp_path):
     assert "36.4.0" in json.dumps(json.loads((run / "manifest.json").read_text()))
 
 
-def test_rpi_image_spools_and_compacts(device_image, tmp_path):
-    """armv7: no pyarrow there; the JSON Lines spool becomes the same Parquet on this host."""
+def test_rpi_image_spools_and_compacts(device_image, docker_client, tmp_path):
+    """armv7: no pyarrow there; the JSON Lines spool becomes the same Parquet on this host. LiteRT runs a
+    .tflite prepared on this host (`plan --prepare`) and copied into the Pi's cache volume, since
+    TensorFlow, which converts it, has no armv7 build."""
     image = device_image("rpi")
     assert (image.attrs["Architecture"], image.attrs.get("Variant")) == ("arm", "v7")
+    seed_cache(docker_client, image, tmp_path / "cache", "edgebench-cache-rpi")
     run = bench("rpi", tmp_path, "rpi-image", REPO / "tests/images/grids/armv7.toml")
     assert not list(run.glob("*/part-*.jsonl")), "make bench compacts the spool"
     rows = by_framework(read_table(run))
     assert_ok(rows["null"])
+    assert_ok(rows["tflite"])
+    assert '"prebuilt": true' in rows["tflite"]["info_json"]
     assert_unavailable(rows["pytorch"], "pytorch")
     assert_unavailable(rows["onnxruntime"])
-    if rows["tflite"]["status"] != "ok":  # its artifact is built by TensorFlow, absent on armv7
-        assert_unavailable(rows["tflite"], "tensorflow")
     assert rows["null"]["device"].startswith("rpi-")
+
+
+def seed_cache(docker_client, image, cache: Path, volume: str) -> None:
+    """Prepare the tiny model's .tflite here and copy the cache into the device's cache volume."""
+    env = dict(os.environ, EDGEBENCH_CACHE=str(cache))
+    subprocess.run([sys.executable, "-m", "runner", "plan", "--models", "tinycnn", "--frameworks", "tflite",
+                    "--prepare"], env=env, check=True, capture_output=True, cwd=REPO)
+    docker_client.containers.run(image.id, entrypoint=["cp", "-a", "/seed/.", "/var/cache/edgebench/"],
+                                 volumes={str(cache): {"bind": "/seed", "mode": "ro"},
+                                          volume: {"bind": "/var/cache/edgebench", "mode": "rw"}},
+                                 remove=True)
