@@ -32,6 +32,7 @@ main() {
   need_debootstrap
   local mirror=${MIRROR:-$(host_mirror)}
   [ -n "$mirror" ] || { echo "no Debian mirror in /etc/apt/sources.list{,.d}; set MIRROR" >&2; exit 1; }
+  mkdir -p "$(dirname "$root")"
   rm -rf "$root" "$root.tmp"
   debootstrap --foreign --variant=minbase --include="$packages" "$suite" "$root.tmp" "$mirror" >"$root.log" 2>&1 \
     || { tail -n 20 "$root.log" >&2; exit 1; }
