@@ -20,12 +20,42 @@ Artifacts are built once per (model, source framework, version) by the *source* 
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
+
+#: Written into every artifact folder by :func:`build_with`; adapters read it back at load.
+META_FILE = "edgebench.json"
 
 
 class Unsupported(Exception):
     """This combination cannot run here; the message says why."""
+
+
+def build_with(framework: str, builders: Dict[str, Callable[..., Dict[str, Any]]], target: str,
+               out_dir: Path, make_input: Callable[[], Any], model: str, versions: Dict[str, str],
+               meta_file: bool = True) -> Dict[str, Any]:
+    """The shared frame of every ``build_artifact``: check the target, make the model (or weights), time
+    the target's builder ``builders[target](model, made, out_dir)``, and record its metadata in META_FILE
+    (unless the artifact carries it itself, as a TorchScript archive does)."""
+    if target not in builders:
+        raise Unsupported(f"{framework} cannot build a {target!r} artifact (it builds: {', '.join(builders)})")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    made = make_input()
+    start = time.perf_counter()
+    meta = builders[target](model, made, out_dir)
+    meta.update(versions, build_s=round(time.perf_counter() - start, 3), target=target)
+    if meta_file:
+        (out_dir / META_FILE).write_text(json.dumps(meta, indent=1))
+    return meta
+
+
+def read_meta(artifact_dir: Path) -> Dict[str, Any]:
+    """The metadata :func:`build_with` recorded in an artifact folder ({} for an artifact without it)."""
+    path = Path(artifact_dir) / META_FILE
+    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 class Adapter:

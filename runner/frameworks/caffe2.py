@@ -26,18 +26,16 @@ report. Only the CPU: any other provider is unsupported (the wheel's CUDA 10.2 m
 from __future__ import annotations
 
 import ctypes
-import json
 import os
-import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-from runner.frameworks.base import Adapter, Unsupported
+from runner.frameworks.base import Adapter, Unsupported, build_with, read_meta
 from runner.models.spec import get as get_spec
 
-INIT_NET, PREDICT_NET, META_FILE = "init_net.pb", "predict_net.pb", "edgebench.json"
+INIT_NET, PREDICT_NET = "init_net.pb", "predict_net.pb"
 OUTPUT = "output"
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -112,24 +110,25 @@ def _check(init: Any, predict: Any, model: str) -> Dict[str, Any]:
 
 def build_artifact(model: str, target: str, weights: Path, out_dir: Path) -> Dict[str, Any]:
     """Build the ``caffe2-nets`` artifact of ``model`` (init_net.pb + predict_net.pb) in ``out_dir``."""
-    if target != "caffe2-nets":
-        raise Unsupported(f"Caffe2 cannot build a {target!r} artifact (it builds: caffe2-nets)")
-    start = time.perf_counter()
+    return build_with("Caffe2", {"caffe2-nets": _nets}, target, out_dir, lambda: _read_weights(weights), model,
+                      {"torch_version": torch_version()})
+
+
+def _read_weights(weights: Path) -> Dict[str, np.ndarray]:
+    with np.load(str(weights)) as npz:
+        return {k: npz[k] for k in npz.files}
+
+
+def _nets(model: str, weights: Dict[str, np.ndarray], out_dir: Path) -> Dict[str, Any]:
     predict = _predict_net(model)
     inputs = [s.name for s in get_spec(model).inputs]
-    with np.load(str(weights)) as npz:
-        init = _init_net(predict, {k: npz[k] for k in npz.files}, inputs)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    init = _init_net(predict, weights, inputs)
     (out_dir / INIT_NET).write_bytes(init.SerializeToString())
     (out_dir / PREDICT_NET).write_bytes(predict.SerializeToString())
     meta = {"init_net": INIT_NET, "predict_net": PREDICT_NET, "net": predict.name, "inputs": inputs,
-            "output": OUTPUT,
-            "method": "brew (runner.models.caffe2_defs)", "operators": len(predict.op),
-            "parameters": len(init.op), "torch_version": torch_version(), "target": target}
+            "output": OUTPUT, "method": "brew (runner.models.caffe2_defs)", "operators": len(predict.op),
+            "parameters": len(init.op)}
     meta.update(_check(init, predict, model))
-    meta["build_s"] = round(time.perf_counter() - start, 3)
-    (out_dir / META_FILE).write_text(json.dumps(meta, indent=1))
     return meta
 
 
@@ -167,7 +166,7 @@ class Caffe2Adapter(Adapter):
             raise Unsupported(f"Caffe2 runs on the CPU here; no {cell.provider!r} provider (the torch 1.8.1 "
                               "wheel's CUDA 10.2 Caffe2 module is not used)")
         d = Path(artifact_dir)
-        meta = json.loads((d / META_FILE).read_text())
+        meta = read_meta(d)
         self._ws.ResetWorkspace()
         # Serialized bytes go straight to C++ (as the model zoo's examples pass them): parsed once, there.
         self._ws.RunNetOnce((d / meta["init_net"]).read_bytes())

@@ -22,20 +22,18 @@ import json
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 import numpy as np
 
-from runner.frameworks.base import Adapter, Unsupported
+from runner.frameworks.base import Adapter, Unsupported, build_with, read_meta
 from runner.models.spec import get as get_spec
 
 #: mx.onnx translates operators for opsets 12 and 13 only, but stamps the graph with the installed onnx
 #: package's newest opset (21 with onnx 1.16), which makes e.g. ReduceMean's ``axes`` attribute invalid:
 #: the export runs with onnx's opset pinned to this one, and the IR version is opset 13's (7).
 ONNX_OPSET = 13
-META_FILE = "edgebench.json"
 PREFIX = "model"
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MXNET_CPU_WORKER_NTHREADS", "MXNET_ENGINE_TYPE", "MKL_NUM_THREADS")
 
@@ -120,17 +118,8 @@ def build_artifact(model: str, target: str, weights: Path, out_dir: Path) -> Dic
 
     from runner.models import gluon_defs
 
-    builders = {"mxnet-symbol": _export_symbol, "onnx": _onnx}
-    if target not in builders:
-        raise Unsupported(f"MXNet cannot build a {target!r} artifact (it builds: {', '.join(builders)})")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    net = gluon_defs.build(model, Path(weights))
-    start = time.perf_counter()
-    meta = builders[target](model, net, out_dir)
-    meta.update(build_s=round(time.perf_counter() - start, 3), mxnet_version=mx.__version__, target=target)
-    (out_dir / META_FILE).write_text(json.dumps(meta, indent=1))
-    return meta
+    return build_with("MXNet", {"mxnet-symbol": _export_symbol, "onnx": _onnx}, target, out_dir,
+                      lambda: gluon_defs.build(model, Path(weights)), model, {"mxnet_version": mx.__version__})
 
 
 # -- the adapter ------------------------------------------------------------------------------------------
@@ -169,7 +158,7 @@ class MXNetAdapter(Adapter):
         mx = self._mx
         self._ctx = _context(mx, cell.provider)
         self._specs = list(get_spec(cell.model).inputs)
-        meta = json.loads((Path(artifact_dir) / META_FILE).read_text())
+        meta = read_meta(Path(artifact_dir))
         d = Path(artifact_dir)
         self._block = mx.gluon.SymbolBlock.imports(str(d / meta["symbol"]), meta["input_names"],
                                                    str(d / meta["params"]), ctx=self._ctx)

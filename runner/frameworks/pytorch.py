@@ -11,20 +11,18 @@ from __future__ import annotations
 
 import inspect
 import json
-import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-from runner.frameworks.base import Adapter, Unsupported
+from runner.frameworks.base import META_FILE, Adapter, Unsupported, build_with
 from runner.models.spec import get as get_spec
 
 ONNX_OPSET = 17
 #: ONNX IR version written into exported files: IR 8 is the one of opset 17 (ONNX 1.12), which every
 #: ONNX Runtime since 1.12 reads (newer onnx packages stamp a newer IR than older runtimes accept).
 ONNX_IR_VERSION = 8
-META_FILE = "edgebench.json"  # extra file inside model.pt: how the artifact was made
 
 
 def make_weights(model: str, path: Path, seed: int) -> None:
@@ -106,16 +104,9 @@ def build_artifact(model: str, target: str, weights: Path, out_dir: Path) -> Dic
 
     from runner.models.torch_weights import load_model
 
-    builders = {"torchscript": _torchscript, "onnx": _onnx}
-    if target not in builders:
-        raise Unsupported(f"PyTorch cannot build a {target!r} artifact (it builds: {', '.join(builders)})")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    net = load_model(model, Path(weights))
-    start = time.perf_counter()
-    meta = builders[target](model, net, out_dir)
-    meta.update(build_s=round(time.perf_counter() - start, 3), torch_version=torch.__version__, target=target)
-    return meta
+    return build_with("PyTorch", {"torchscript": _torchscript, "onnx": _onnx}, target, out_dir,
+                      lambda: load_model(model, Path(weights)), model, {"torch_version": torch.__version__},
+                      meta_file=False)  # model.pt carries its metadata (an extra file in the archive)
 
 
 # -- the adapter ------------------------------------------------------------------------------------------

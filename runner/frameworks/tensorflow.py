@@ -17,22 +17,18 @@ TensorFlow (and tf2onnx, onnx) are imported inside functions only. A converter f
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
-import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-from runner.frameworks.base import Adapter, Unsupported
+from runner.frameworks.base import Adapter, Unsupported, build_with, read_meta
 from runner.models.spec import get as get_spec
 
 ONNX_OPSET = 17
 ONNX_IR_VERSION = 8  # opset 17's IR version; ONNX Runtime >= 1.12 reads it
-META_FILE = "edgebench.json"
-TARGETS = ("savedmodel", "tflite", "onnx")
 
 
 # -- building ---------------------------------------------------------------------------------------------
@@ -144,17 +140,8 @@ def build_artifact(model: str, target: str, weights: Path, out_dir: Path) -> Dic
     from runner.models import keras_defs
 
     builders = {"savedmodel": _savedmodel, "tflite": _tflite, "onnx": _onnx}
-    if target not in builders:
-        raise Unsupported(f"TensorFlow cannot build a {target!r} artifact (it builds: {', '.join(TARGETS)})")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    net = keras_defs.build(model, Path(weights))
-    start = time.perf_counter()
-    meta = builders[target](model, net, out_dir)
-    meta.update(build_s=round(time.perf_counter() - start, 3), tensorflow_version=tf.__version__,
-                target=target)
-    (out_dir / META_FILE).write_text(json.dumps(meta, indent=1))
-    return meta
+    return build_with("TensorFlow", builders, target, out_dir, lambda: keras_defs.build(model, Path(weights)),
+                      model, {"tensorflow_version": tf.__version__})
 
 
 # -- the adapter ------------------------------------------------------------------------------------------
@@ -187,8 +174,7 @@ class TensorFlowAdapter(Adapter):
         self._threads_error = _set_threads(tf, int(cell.threads))  # before the runtime initialises
         self._device = _device(tf, cell.provider)
         self._specs = list(get_spec(cell.model).inputs)
-        meta = Path(artifact_dir) / META_FILE
-        self._meta = json.loads(meta.read_text()) if meta.is_file() else {}
+        self._meta = read_meta(Path(artifact_dir))
         with tf.device(self._device):
             self._loaded = tf.saved_model.load(str(Path(artifact_dir) / "savedmodel"))  # owns the variables
         self._fn = self._loaded.serve
