@@ -22,14 +22,13 @@ from runner.artifacts import Cache, cache_dir
 from runner.catalog import FRAMEWORKS
 from runner.cell import Cell
 from runner.config import GridSpec
+from runner.measure.stats import CV_WARN
 from runner.results import rows
 from runner.results.sink import make_sink
 from runner.system import checks, probe
 from runner.worker import spawn as spawner
 
-CV_WARN = 0.10
 REL_DIFF_WARN = 1e-2
-WARNING_SEP = " | "
 
 
 @dataclass
@@ -176,10 +175,9 @@ class Orchestrator:
         problem = (result.get("output") or {}).get("problem")
         if problem:
             out.append(problem)
-        diff = row.get("output_max_abs_diff")
-        if diff is not None and prepared.reference is not None:
-            scale = _ref_scale(prepared.reference)
-            if scale and diff / scale > REL_DIFF_WARN:
+        diff, scale = row.get("output_max_abs_diff"), (result.get("output") or {}).get("reference_scale")
+        if diff is not None and scale:
+            if diff / scale > REL_DIFF_WARN:
                 out.append(f"output differs from the reference: max |diff| {diff:.3g} vs output scale {scale:.3g}")
         if prepared.reference_note:
             out.append(prepared.reference_note)
@@ -191,7 +189,7 @@ class Orchestrator:
         row.update(status=status, error_class=error_class, error_message=error_message)
         if status != "ok" and not row.get("energy_reason"):
             row["energy_reason"] = "the cell did not run to completion"
-        row["warnings"] = WARNING_SEP.join(warnings) or None
+        row["warnings"] = rows.WARNING_SEP.join(warnings) or None
         latencies = rows.latency_rows(self.s.run_id, cell.cell_id, result or {}) if status == "ok" else []
         self.sink.write_cell(cell.cell_id, row, latencies, power)
         return row
@@ -216,9 +214,3 @@ class Orchestrator:
         }
         self.sink.write_manifest(manifest)
 
-
-def _ref_scale(path: Path) -> Optional[float]:
-    import numpy as np
-
-    ref = np.load(path)
-    return float(np.max(np.abs(ref))) if ref.size else None

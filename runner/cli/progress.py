@@ -9,7 +9,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from runner.cell import Cell
-from runner.orchestrator import WARNING_SEP, Observer
+from runner.orchestrator import Observer
+from runner.results.rows import WARNING_SEP
 
 STATUS_STYLE = {"ok": "green", "unsupported": "yellow", "unavailable": "yellow"}
 

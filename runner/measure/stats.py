@@ -11,6 +11,7 @@ import math
 from typing import Dict, Optional, Sequence, Tuple
 
 Z95 = 1.959964
+CV_WARN = 0.10  # a coefficient of variation above this is flagged as high variance (run and report)
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:

@@ -7,12 +7,12 @@ from typing import List
 
 import pandas as pd
 
+from runner.measure.stats import CV_WARN
 from runner.report.load import FAILED_STATUSES
 from runner.report.summarize import label
+from runner.results.rows import WARNING_SEP
 
-CV_WARN = 0.10
 SPREAD_WARN = 0.10
-WARNING_SEP = " | "
 
 
 def _name(row) -> str:

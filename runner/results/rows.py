@@ -12,6 +12,8 @@ from runner.cell import Cell
 from runner.measure.stats import summarize
 from runner.results.schema import CELL_COLUMNS, SCHEMA_VERSION
 
+WARNING_SEP = " | "  # joins a cell's trust warnings in the ``warnings`` column
+
 
 def identity(cell: Cell, run_id: str, device: str, device_class: str) -> Dict[str, Any]:
     row: Dict[str, Any] = dict.fromkeys(CELL_COLUMNS)

@@ -105,6 +105,7 @@ def _check_output(y: Any, reference: Optional[str]) -> Dict[str, Any]:
         else:
             diff = np.abs(y.astype(np.float64) - ref.astype(np.float64))
             check["max_abs_diff"] = float(np.max(diff)) if diff.size else 0.0
+            check["reference_scale"] = float(np.max(np.abs(ref))) if ref.size else 0.0
     return check
 
 
