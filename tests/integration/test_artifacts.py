@@ -49,42 +49,39 @@ def test_a_missing_builder_environment_is_unavailable(cache, monkeypatch, tmp_pa
     assert "mxnet environment builds this artifact" in prepared.failure.error_message
 
 
-def test_a_failed_build_is_remembered_for_the_run(cache, monkeypatch):
+def rejecting_builds(cache, monkeypatch, message: str) -> list:
+    """Make every build job of ``cache`` a rejected conversion (the converter's part is not under test);
+    returns the list of jobs that reached it."""
     calls = []
-    real = cache._run_job
 
-    def counting(builder, req, tmp):
+    def rejecting(builder, req, tmp):
         calls.append(req["job"])
-        return {"ok": False, "unsupported": True, "error_class": "X", "error_message": "rejected"}
+        return {"ok": False, "unsupported": True, "error_class": "ConverterError", "error_message": message}
 
     monkeypatch.setattr(cache, "weights", lambda model: cache.root / "w.npz")
-    monkeypatch.setattr(cache, "_run_job", counting)
+    monkeypatch.setattr(cache, "_run_job", rejecting)
+    return calls
+
+
+def test_a_failed_build_is_remembered_for_the_run(cache, monkeypatch):
+    calls = rejecting_builds(cache, monkeypatch, "rejected")
     cell = Cell("alexnet", "onnxruntime", "pytorch", 1, "cpu", 1, 0)
     for _ in range(3):
         prepared = cache.prepare(cell)
         assert prepared.failure.status == "unsupported" and "rejected" in prepared.failure.error_message
     assert calls == ["artifact"]
-    assert real
 
 
 def test_a_rejected_conversion_is_remembered_on_disk(cache, monkeypatch):
-    calls = []
-
-    def rejecting(builder, req, tmp):
-        calls.append(req["job"])
-        return {"ok": False, "unsupported": True, "error_class": "ConverterError", "error_message": "no Erfc"}
-
-    monkeypatch.setattr(cache, "weights", lambda model: cache.root / "w.npz")
-    monkeypatch.setattr(cache, "_run_job", rejecting)
+    calls = rejecting_builds(cache, monkeypatch, "no Erfc")
     cell = Cell("bert_base", "onnxruntime", "pytorch", 1, "cpu", 1, 0)
     assert cache.prepare(cell).failure.status == "unsupported"
     later = Cache(cache.root, cache.pythonpath, cache.log_dir)
-    monkeypatch.setattr(later, "weights", lambda model: cache.root / "w.npz")
-    monkeypatch.setattr(later, "_run_job", rejecting)
+    calls_later = rejecting_builds(later, monkeypatch, "no Erfc")
     failure = later.prepare(cell).failure
     assert failure.status == "unsupported"
     assert "no Erfc" in failure.error_message and "delete it" in failure.error_message
-    assert calls == ["artifact"]
+    assert calls == ["artifact"] and calls_later == []
 
 
 def test_a_host_without_the_source_framework_uses_a_prepared_cache(edgebench, tmp_path, monkeypatch):
