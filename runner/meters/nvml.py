@@ -40,6 +40,18 @@ class Gpu:
     start_mj: int = 0
 
 
+def load_module(nvml: Any = None) -> Any:
+    """The injected NVML module, else NVIDIA's bindings, imported lazily (raises ImportError without them).
+
+    The one place ``pynvml`` is imported: the energy meter and the clock-throttle source both use it.
+    """
+    if nvml is None:
+        import pynvml  # lazy: only NVML users need the vendor bindings
+
+        nvml = pynvml
+    return nvml
+
+
 def error_code(exc: BaseException) -> Optional[int]:
     """NVML's return code carried by an NVMLError (``value``), or None for a foreign exception."""
     value = getattr(exc, "value", None)
@@ -57,10 +69,7 @@ class NvmlMeter(Meter):
         self._gpus: List[Gpu] = []
 
     def _module(self) -> Any:
-        if self._nvml is None:
-            import pynvml  # lazy: only this backend needs the vendor bindings
-
-            self._nvml = pynvml
+        self._nvml = load_module(self._nvml)
         return self._nvml
 
     def probe(self) -> Probe:

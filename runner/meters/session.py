@@ -6,7 +6,9 @@
     idle_w = measure_idle(meters, seconds)
     columns, warnings = energy_columns(samples, marks, iterations, idle_w, meters, probes)
 
-Every tick reads every meter (RAPL counters included, which keeps wrap accounting safe). Samples
+Every tick reads every meter (RAPL counters included, which keeps wrap accounting safe); a thermal
+sampler (``runner.thermal.Sampler``), when given, is ticked in the same thread and reads its sources on
+their own, slower schedule (its samples are ``session.thermal_samples`` after ``stop()``). Samples
 carry ``time.monotonic_ns()`` stamps from the meters' clock, the same clock as the worker's marks.
 Memory is bounded: past ``max_samples`` every series keeps every other sample (first and last kept)
 and the period doubles, so a runaway cell costs resolution, not memory.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from runner.meters.base import Clock, Meter, Sample
 from runner.meters.columns import energy_columns
@@ -48,6 +50,7 @@ class Session:
         period_s: float = DEFAULT_PERIOD_S,
         clock: Optional[Clock] = None,
         max_samples: int = MAX_SAMPLES,
+        thermal: Any = None,
     ) -> None:
         if period_s <= 0:
             raise ValueError(f"sampling period must be positive, got {period_s}")
@@ -62,15 +65,19 @@ class Session:
         self._thread: Optional[threading.Thread] = None
         self.t_start_ns: Optional[int] = None
         self.t_stop_ns: Optional[int] = None
+        self.thermal = thermal if thermal is not None and thermal.sources else None
+        self.thermal_samples: List[Any] = []
 
     def start(self) -> None:
-        self._samples, self.errors = [], []
+        self._samples, self.errors, self.thermal_samples = [], [], []
         self._stop.clear()
         for m in self.meters:
             self._guard(m, m.start)
+        if self.thermal is not None:
+            self.thermal.start()
         self.t_start_ns = self.clock()
-        self._tick()
-        if self.meters:
+        self._tick(force=True)
+        if self.meters or self.thermal is not None:
             self._thread = threading.Thread(target=self._run, name="edgebench-meters", daemon=True)
             self._thread.start()
 
@@ -80,10 +87,13 @@ class Session:
         if self._thread is not None:
             self._thread.join(timeout=max(5.0, 4 * self.period_s))
             self._thread = None
-        self._tick()
+        self._tick(force=True)
         self.t_stop_ns = self.clock()
         for m in self.meters:
             self._guard(m, m.stop)
+        if self.thermal is not None:
+            self.thermal_samples = self.thermal.stop()
+            self.errors += [e for e in self.thermal.errors if e not in self.errors]
         with self._lock:
             return sorted(self._samples, key=lambda s: s.t_ns)
 
@@ -93,7 +103,9 @@ class Session:
             self._tick()
             due = max(due + self.period_s, time.monotonic())  # late: skip, never burst
 
-    def _tick(self) -> None:
+    def _tick(self, force: bool = False) -> None:
+        if self.thermal is not None:
+            self.thermal.tick(force)
         for m in self.meters:
             got = self._guard(m, m.read) or []
             with self._lock:
