@@ -23,6 +23,7 @@ from typing import Callable, List, Optional, Tuple
 
 REASONS = ("not_found", "permission_denied", "not_installed", "no_counter", "unsupported", "disabled")
 SYSFS_ENV = "EDGEBENCH_SYSFS_ROOT"
+DEFAULT_PERIOD_S = 0.05  # the sampling period of the meters' thread
 
 Clock = Callable[[], int]
 

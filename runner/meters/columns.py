@@ -1,7 +1,10 @@
 """The energy columns of one cell, and the warnings that say when not to trust them (DESIGN §5).
 
 ``energy_columns`` fills exactly ``COLUMNS`` (see runner.results.schema). Gross numbers are always
-stored; ``energy_per_inference_net_j`` subtracts ``idle_power_w`` x the steady duration. When
+stored; ``energy_per_inference_net_j`` subtracts an idle power x the steady duration: the cell's own
+active idle when the worker measured one (marks ``active_idle_start``/``_end``), else the baseline given
+(runner.meters.baseline). ``energy_window_ok`` says whether the steady window reached the meters'
+minimum (``energy_window_min_s``); a short one is flagged, never silently trusted. When
 nothing was measured every number is null and ``energy_reason`` reads ``<reason>: <detail>``, where
 ``<reason>`` is a probe reason (runner.meters.base.REASONS) or one of:
 
@@ -11,9 +14,18 @@ nothing was measured every number is null and ``energy_reason`` reads ``<reason>
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from runner.meters.base import Meter, Probe, Sample
+from runner.meters.base import DEFAULT_PERIOD_S, Meter, Probe, Sample
+from runner.meters.baseline import (
+    MIN_PERIODS,
+    IdleBaseline,
+    active_idle,
+    as_baseline,
+    baseline_columns,
+    meter_period_s,
+    required_window_s,
+)
 from runner.meters.integrate import Series, group, phase_windows, total_energy
 
 COLUMNS = (
@@ -28,6 +40,11 @@ COLUMNS = (
     "energy_per_inference_net_j",
     "power_avg_w",
     "power_idle_w",
+    "power_idle_std_w",
+    "power_idle_source",
+    "power_idle_window_s",
+    "energy_window_min_s",
+    "energy_window_ok",
 )
 PHASE_COLUMNS = {
     "import": "energy_import_j",
@@ -36,25 +53,31 @@ PHASE_COLUMNS = {
     "steady": "energy_steady_j",
 }
 REASON_PRIORITY = ("permission_denied", "not_installed", "unsupported", "no_counter", "not_found", "disabled")
-MIN_PERIODS = 10
 
 
 def energy_columns(
     samples: Sequence[Sample],
     marks: Optional[Mapping[str, int]],
     iterations: Optional[int],
-    idle_power_w: Optional[float],
+    idle: Union[None, float, IdleBaseline],
     meters: Sequence[Meter],
     probes: Sequence[Probe],
+    period_s: float = DEFAULT_PERIOD_S,
 ) -> Tuple[Dict[str, Any], List[str]]:
-    """The cell's energy columns and its trust warnings (one line each, numbers and next step)."""
+    """The cell's energy columns and its trust warnings (one line each, numbers and next step).
+
+    ``idle`` is the baseline measured outside the cell (a bare number: a pre-grid idle power);
+    ``period_s`` the sampling period the session was asked for.
+    """
     cols: Dict[str, Any] = dict.fromkeys(COLUMNS)
-    cols["power_idle_w"] = idle_power_w
+    pre = as_baseline(idle)
+    cols.update(baseline_columns(pre))
     if not meters:
         cols.update(energy_source="none", energy_method="none", energy_reason=no_meter_reason(probes))
         return cols, []
     cols["energy_source"] = "+".join(m.name for m in meters)
     cols["energy_method"] = "counter" if all(m.method == "counter" for m in meters) else "integrated"
+    cols["energy_window_min_s"] = required_window_s(meters, period_s)
     windows = phase_windows(marks or {})
     if not windows:
         cols["energy_reason"] = "no_marks: the worker reported no complete phase window"
@@ -65,7 +88,11 @@ def energy_columns(
             cols[column] = total_energy(series, meters, *windows[phase])
     if all(cols[c] is None for c in PHASE_COLUMNS.values()):
         cols["energy_reason"] = f"no_samples: {len(samples)} samples cover none of the phase windows"
-    warnings = _steady(cols, windows.get("steady"), iterations, idle_power_w)
+    active, warnings = active_idle(series, meters, windows.get("active_idle"), period_s)
+    baseline = active or pre
+    cols.update(baseline_columns(baseline))
+    warnings += _steady(cols, windows.get("steady"), iterations, baseline)
+    warnings += steady_window(cols, windows.get("steady"), meters, period_s)
     warnings += window_warnings(series, meters, windows) + scope_warnings(meters)
     return cols, warnings
 
@@ -74,9 +101,10 @@ def _steady(
     cols: Dict[str, Any],
     window: Optional[Tuple[int, int]],
     iterations: Optional[int],
-    idle_power_w: Optional[float],
+    baseline: Optional[IdleBaseline],
 ) -> List[str]:
     energy = cols["energy_steady_j"]
+    idle_power_w = baseline.power_w if baseline is not None else None
     if window is None:
         return []
     if energy is None:
@@ -95,9 +123,33 @@ def _steady(
     if net is not None and iterations and net * iterations < -0.01 * abs(energy):  # beyond rounding noise
         return [
             f"net energy is negative: steady power {cols['power_avg_w']:.3g} W is below the idle baseline "
-            f"{idle_power_w:.3g} W; re-measure the idle baseline on a quiet, warmed-up device"
+            f"{idle_power_w:.3g} W ({cols['power_idle_source']}); re-measure the idle baseline on a quiet, "
+            "warmed-up device"
         ]
     return []
+
+
+def steady_window(
+    cols: Dict[str, Any], window: Optional[Tuple[int, int]], meters: Sequence[Meter], period_s: float
+) -> List[str]:
+    """``energy_window_ok`` for the steady phase, and the warning when it fell short of the meters' window."""
+    need = cols["energy_window_min_s"]
+    if window is None or cols["energy_steady_j"] is None:
+        return []
+    seconds = (window[1] - window[0]) / 1e9
+    cols["energy_window_ok"] = seconds >= need * (1 - 1e-9)
+    if cols["energy_window_ok"]:
+        return []
+    slowest = max(meters, key=lambda m: m.update_period_s)
+    period = meter_period_s(meters, period_s)
+    why = (f"{slowest.name} updates every {period:.3g} s" if slowest.update_period_s >= period_s
+           else f"sampled every {period:.3g} s")
+    return [
+        f"steady window {seconds:.3g} s is shorter than the {need:.3g} s the meters need "
+        f"({MIN_PERIODS} x {period:.3g} s: {why}); energy_window_ok=false: this cell's energy is left out of "
+        f"verdicts; raise --max-time-s to at least {need:.3g} (the steady phase is lengthened to that "
+        "within --max-time-s)"
+    ]
 
 
 def effective_period_s(series: Mapping[Tuple[str, str], Series], meter: Meter, window: Tuple[int, int]) -> float:
@@ -109,10 +161,10 @@ def effective_period_s(series: Mapping[Tuple[str, str], Series], meter: Meter, w
 def short_phases(
     series: Mapping[Tuple[str, str], Series], meter: Meter, windows: Mapping[str, Tuple[int, int]]
 ) -> Dict[str, Tuple[float, float]]:
-    """Phase -> (window s, effective period s) for the phases shorter than MIN_PERIODS periods."""
+    """Phase -> (window s, effective period s) for the non-steady phases shorter than MIN_PERIODS periods."""
     short = {}
     for phase in PHASE_COLUMNS:
-        if phase in windows:
+        if phase in windows and phase != "steady":
             seconds = (windows[phase][1] - windows[phase][0]) / 1e9
             period = effective_period_s(series, meter, windows[phase])
             if seconds < MIN_PERIODS * period:
@@ -123,16 +175,10 @@ def short_phases(
 def window_warnings(
     series: Mapping[Tuple[str, str], Series], meters: Sequence[Meter], windows: Mapping[str, Tuple[int, int]]
 ) -> List[str]:
-    """Windows shorter than MIN_PERIODS update periods, one line per meter and kind of phase."""
+    """Import, load and first-inference windows shorter than MIN_PERIODS update periods, one line per meter."""
     out = []
     for m in meters:
         short = short_phases(series, m, windows)
-        if "steady" in short:
-            seconds, period = short.pop("steady")
-            out.append(
-                f"steady window {seconds:.3g} s is shorter than {MIN_PERIODS} update periods of {m.name} "
-                f"({MIN_PERIODS} x {period:.3g} s{_sensor_note(m, period)}); raise --min-time-s"
-            )
         if short:
             listed = ", ".join(f"{p} {s:.3g} s" for p, (s, _) in short.items())
             period = max(p for _, p in short.values())
@@ -142,12 +188,6 @@ def window_warnings(
                 "compare it across repetitions, not per cell"
             )
     return out
-
-
-def _sensor_note(meter: Meter, period: float) -> str:
-    if period > meter.update_period_s > 0:
-        return f": sampled every {period:.3g} s, sensor updates every {meter.update_period_s:.3g} s"
-    return ""
 
 
 def scope_warnings(meters: Sequence[Meter]) -> List[str]:

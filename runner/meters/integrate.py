@@ -24,6 +24,7 @@ PHASES: Dict[str, Tuple[str, str]] = {
     "first": ("first_start", "first_end"),
     "warmup": ("warmup_start", "warmup_end"),
     "steady": ("steady_start", "steady_end"),
+    "active_idle": ("active_idle_start", "active_idle_end"),  # optional: only when the worker was asked
     "whole": ("start", "end"),
 }
 

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from runner.meters.base import Clock, Meter, Sample
+from runner.meters.base import DEFAULT_PERIOD_S, Clock, Meter, Sample
+from runner.meters.baseline import IdleBaseline, meter_period_s, power_stats
 from runner.meters.columns import energy_columns
-from runner.meters.integrate import mean_power
+from runner.meters.integrate import covered_span, group
 from runner.meters.registry import describe_meters, select
 
 __all__ = [
@@ -37,7 +37,6 @@ __all__ = [
     "select",
 ]
 
-DEFAULT_PERIOD_S = 0.05
 MAX_SAMPLES = 200_000
 
 
@@ -140,30 +139,26 @@ def decimate(samples: List[Sample]) -> List[Sample]:
     return sorted(kept, key=lambda s: s.t_ns)
 
 
-@dataclass(frozen=True)
-class IdleBaseline:
-    power_w: Optional[float]  # mean power of the summed domains, None without data
-    duration_s: float
-    samples: List[Sample] = field(default_factory=list)  # for the power table (cell_id "idle")
-    errors: List[str] = field(default_factory=list)
-
-
 def idle_baseline(
     meters: Sequence[Meter],
     seconds: float,
     period_s: float = DEFAULT_PERIOD_S,
     clock: Optional[Clock] = None,
     sleep: Callable[[float], None] = time.sleep,
+    source: str = "pre_grid",
 ) -> IdleBaseline:
-    """Sample ``meters`` for ``seconds`` while nothing runs; the mean power and the samples."""
+    """Sample ``meters`` for ``seconds`` while nothing runs: mean power, its spread and the samples."""
     if not meters or seconds <= 0:
-        return IdleBaseline(None, 0.0)
+        return IdleBaseline(None, 0.0, source=source)
     session = Session(meters, period_s, clock)
     session.start()
     sleep(seconds)
     samples = session.stop()
-    duration = ((session.t_stop_ns or 0) - (session.t_start_ns or 0)) / 1e9
-    return IdleBaseline(mean_power(samples, meters), duration, samples, list(session.errors))
+    series = group(samples)
+    span = covered_span(series, meters)
+    mean, std = power_stats(series, meters, *span, meter_period_s(meters, period_s)) if span else (None, None)
+    duration = (span[1] - span[0]) / 1e9 if span else 0.0
+    return IdleBaseline(mean, duration, samples, list(session.errors), std, source)
 
 
 def measure_idle(meters: Sequence[Meter], seconds: float, period_s: float = DEFAULT_PERIOD_S) -> Optional[float]:

@@ -5,6 +5,8 @@ Three tables, each a folder of Parquet parts under ``results/<run_id>/``:
 * ``cells/``     one row per cell (identity, phases, statistics, memory, energy, correctness, outcome)
 * ``latencies/`` one row per steady-state iteration (the raw data behind the statistics)
 * ``power/``     one row per meter sample (the raw data behind the energy columns)
+* ``thermal/``   one row per temperature, CPU frequency or throttle-flag sample (behind the thermal columns;
+                 its own table: other units, another sampling rate, and energy readers never filter it out)
 
 Units are SI and part of every name (``_s``, ``_bytes``, ``_j``, ``_w``); each field's metadata
 carries ``unit`` and ``description`` so a reader of the Parquet file needs nothing else.
@@ -86,7 +88,27 @@ CELL_FIELDS: List[Tuple[str, str, str, str]] = [
     ("energy_per_inference_j", "f64", "J", "steady energy / steady iterations: per call, i.e. per batch (gross)"),
     ("energy_per_inference_net_j", "f64", "J", "energy per call (batch) with the idle power subtracted"),
     ("power_avg_w", "f64", "W", "mean power during the steady phase"),
-    ("power_idle_w", "f64", "W", "idle power measured before the grid"),
+    ("power_idle_w", "f64", "W", "idle power subtracted for the net energy: the cell's active idle (model loaded, "
+     "no calls) when measured, else the idle before the cell or before the grid (see power_idle_source)"),
+    # -- idle baselines and energy windows (runner.meters.columns), thermal and clock state (runner.thermal) --
+    ("power_idle_std_w", "f64", "W", "standard deviation of the idle power over consecutive windows of one meter "
+     "period (the longer of the sampling period and the sensor's update period)"),
+    ("power_idle_source", "str", "", "which idle baseline power_idle_w is: active_idle | before_cell | pre_grid"),
+    ("power_idle_window_s", "f64", "s", "duration of the window power_idle_w was measured over"),
+    ("energy_window_min_s", "f64", "s", "shortest steady window the meters need: 10 x the longer of the sampling "
+     "period and the slowest meter's update period; the steady phase is lengthened to it within max_time_s"),
+    ("energy_window_ok", "bool", "", "the steady window reached energy_window_min_s; false: the energy is flagged "
+     "and left out of verdicts; null: no energy measured"),
+    ("temperature_start_c", "f64", "°C", "temperature_sensor before the worker was spawned"),
+    ("temperature_max_c", "f64", "°C", "highest temperature_sensor reading while the cell ran"),
+    ("temperature_sensor", "str", "", "the sensor both temperatures are from, e.g. thermal_zone0:x86_pkg_temp, "
+     "hwmon2:coretemp:Package id 0 (one per run; every sensor is in the thermal table)"),
+    ("cpu_freq_mean_hz", "f64", "Hz", "mean current frequency (cpufreq) over every CPU during the steady phase"),
+    ("throttled", "bool", "", "throttle flags (NVML clock event reasons, Raspberry Pi get_throttled) were set "
+     "during the cell; null when the device has no throttle flags"),
+    ("throttle_flags", "str", "", "the flags seen, per GPU or firmware, with the share of samples they were set in"),
+    ("thermal_reason", "str", "", "why a thermal or clock column is null (no sensor, unreadable, no sample)"),
+    ("cooldown_s", "f64", "s", "time waited before the cell (--cooldown-s, --cooldown-to-c)"),
     # correctness
     ("output_max_abs_diff", "f64", "", "max |output - reference| on the seeded input"),
     ("output_checksum", "f64", "", "sum of the output (detects silent changes between runs)"),
@@ -118,6 +140,18 @@ POWER_FIELDS = [
     ("power_w", "f64", "W", "instantaneous power (power-only sources), else null"),
 ]
 
+# one row per thermal or clock sample (runner.thermal); exactly one of the three values is set
+THERMAL_FIELDS = [
+    ("run_id", "str", "", "run id"),
+    ("cell_id", "str", "", "cell id"),
+    ("source", "str", "", "thermal_zone | hwmon | cpufreq | nvml | vcgencmd"),
+    ("sensor", "str", "", "zone:type, hwmon:chip:label, cpuN, gpuN or get_throttled"),
+    ("t_ns", "i64", "ns", "time.monotonic_ns() of the sample"),
+    ("temperature_c", "f64", "°C", "temperature, else null"),
+    ("frequency_hz", "f64", "Hz", "current CPU frequency, else null"),
+    ("throttle_flags", "i64", "", "raw throttle bit mask (NVML clock event reasons, get_throttled), else null"),
+]
+
 
 def _schema(fields, table: str) -> pa.Schema:
     if pa is None:
@@ -131,7 +165,8 @@ def _schema(fields, table: str) -> pa.Schema:
 CELLS = _schema(CELL_FIELDS, "cells")
 LATENCIES = _schema(LATENCY_FIELDS, "latencies")
 POWER = _schema(POWER_FIELDS, "power")
-TABLES: Dict[str, pa.Schema] = {"cells": CELLS, "latencies": LATENCIES, "power": POWER}
+THERMAL = _schema(THERMAL_FIELDS, "thermal")
+TABLES: Dict[str, pa.Schema] = {"cells": CELLS, "latencies": LATENCIES, "power": POWER, "thermal": THERMAL}
 CELL_COLUMNS = [f[0] for f in CELL_FIELDS]
 
 

@@ -4,6 +4,7 @@
     results/<run_id>/cells/part-<cell_id>.parquet
     results/<run_id>/latencies/part-<cell_id>.parquet
     results/<run_id>/power/part-<cell_id>.parquet
+    results/<run_id>/thermal/part-<cell_id>.parquet
     results/<run_id>/logs/<cell_id>.log
 
 A part is written to a temporary name and renamed, so a reader (or a resumed run) never sees half a
@@ -21,7 +22,7 @@ from typing import Any, Callable, Dict, Iterable, List, Set
 
 from runner.errors import OutputError
 
-TABLE_NAMES = ("cells", "latencies", "power")
+TABLE_NAMES = ("cells", "latencies", "power", "thermal")
 PART_SUFFIXES = (".parquet", ".jsonl")
 
 
@@ -75,12 +76,14 @@ class Sink:
                 if p.suffix in PART_SUFFIXES}
 
     def write_cell(self, cell_id: str, cell_row: Dict[str, Any], latencies: List[Dict[str, Any]],
-                   power: Iterable[Dict[str, Any]] = ()) -> None:
-        power = list(power)
+                   power: Iterable[Dict[str, Any]] = (), thermal: Iterable[Dict[str, Any]] = ()) -> None:
+        power, thermal = list(power), list(thermal)
         if latencies:
             self._write("latencies", cell_id, latencies)
         if power:
             self._write("power", cell_id, power)
+        if thermal:
+            self._write("thermal", cell_id, thermal)
         self._write("cells", cell_id, [cell_row])
 
     def write_power(self, name: str, rows: List[Dict[str, Any]]) -> None:

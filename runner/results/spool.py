@@ -6,6 +6,7 @@ The spool has the sink's layout, with ``.jsonl`` parts instead of ``.parquet`` o
     results/<run_id>/cells/part-<cell_id>.jsonl        one JSON object per line, one line per row
     results/<run_id>/latencies/part-<cell_id>.jsonl
     results/<run_id>/power/part-<cell_id>.jsonl
+    results/<run_id>/thermal/part-<cell_id>.jsonl
 
 Parts are written to a temporary name and renamed, the cells part last, as the Parquet sink does, so a
 re-run with the same run id resumes. Writing needs only the standard library. ``compact`` (``edgebench
@@ -44,7 +45,7 @@ class SpoolSink(Sink):
 
 def spooled_parts(run_dir: Path) -> List[Path]:
     """Every ``.jsonl`` part of a run, cells last (a compacted cells part marks its cell finished)."""
-    order = {name: i for i, name in enumerate(("latencies", "power", "cells"))}
+    order = {name: i for i, name in enumerate(("latencies", "power", "thermal", "cells"))}
     parts = [p for t in TABLE_NAMES for p in (run_dir / t).glob(f"part-*{SUFFIX}")]
     return sorted(parts, key=lambda p: (order[p.parent.name], p.name))
 

@@ -21,7 +21,7 @@ from pathlib import Path  # noqa: E402
 from typing import Any, Dict, Optional  # noqa: E402
 
 from runner.cell import Cell  # noqa: E402
-from runner.worker import protocol  # noqa: E402
+from runner.worker import energy, protocol  # noqa: E402
 
 
 class Phases:
@@ -75,11 +75,12 @@ def _measure(req: Dict[str, Any], phases: Phases, result_fd: int) -> Dict[str, A
     phases.mark("warmup_end")
     cpu0 = memory.cpu_seconds()
     phases.mark("steady_start")
-    steady = loop.steady(step, cell.budget)
+    steady = loop.steady(step, energy.steady_budget(cell.budget, req.get("min_steady_s")))
     phases.mark("steady_end")
     wall = (phases.marks["steady_end"] - phases.marks["steady_start"]) / 1e9
     out["cpu_utilization"] = (memory.cpu_seconds() - cpu0) / wall if wall > 0 else None
     out["rss"]["after_steady"] = memory.rss_bytes()
+    energy.active_idle(phases.mark, req.get("active_idle_s"))
     out.update(latencies_ns=steady.latencies_ns, converged=steady.converged, rel_ci=_finite(steady.rel_ci))
     out["output"] = _check_output(a.to_numpy(result["y"]), req.get("reference"))
     out["info"] = a.info()

@@ -34,6 +34,8 @@ MARKS = (
     "steady_start", "steady_end",
     "end",
 )
+#: Marks present only when the request asked for them, each pair in order between ``steady_end`` and ``end``.
+OPTIONAL_MARKS = ("active_idle_start", "active_idle_end")
 
 
 class ProtocolError(Exception):
@@ -71,6 +73,12 @@ def _check_ok(result: Dict[str, Any]) -> None:
     values = [marks[m] for m in MARKS]
     if values != sorted(values):
         raise ProtocolError("phase marks are out of order")
+    optional = [marks.get(m) for m in OPTIONAL_MARKS]
+    if any(v is not None for v in optional):
+        if any(not isinstance(v, int) for v in optional):
+            raise ProtocolError(f"an ok result has only some of {', '.join(OPTIONAL_MARKS)}")
+        if [marks["steady_end"], *optional, marks["end"]] != sorted([marks["steady_end"], *optional, marks["end"]]):
+            raise ProtocolError("active idle marks are out of order")
     lat = result.get("latencies_ns")
     if not isinstance(lat, list) or not lat or not all(isinstance(x, int) and x >= 0 for x in lat):
         raise ProtocolError("an ok result needs a non-empty list of non-negative latencies")

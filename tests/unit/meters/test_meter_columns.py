@@ -96,12 +96,14 @@ def test_phases_add_up_to_the_whole_window():
 def test_short_steady_window_warns_with_numbers():
     samples = [Sample("rails", "VDD_IN", round(k * 0.05 * S), power_w=5.0) for k in range(80)]
     m = marks(steady_start=1.5, steady_end=1.54)
-    _, warnings = energy_columns(samples, m, 10, None, [Rails(update_period_s=0.001)], [])
+    cols, warnings = energy_columns(samples, m, 10, None, [Rails(update_period_s=0.001)], [])
     steady = [w for w in warnings if w.startswith("steady window")]
     assert steady == [
-        "steady window 0.04 s is shorter than 10 update periods of rails (10 x 0.05 s: "
-        "sampled every 0.05 s, sensor updates every 0.001 s); raise --min-time-s"
+        "steady window 0.04 s is shorter than the 0.5 s the meters need (10 x 0.05 s: sampled every 0.05 s); "
+        "energy_window_ok=false: this cell's energy is left out of verdicts; raise --max-time-s to at least 0.5 "
+        "(the steady phase is lengthened to that within --max-time-s)"
     ]
+    assert (cols["energy_window_ok"], cols["energy_window_min_s"]) == (False, 0.5)
     assert any(w.startswith("first 0.01 s") and "indicative" in w for w in warnings)
 
 
