@@ -17,15 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-from runner import __version__, envs, meters
+from runner import __version__, envs, meters, thermal
 from runner.artifacts import Cache, cache_dir
 from runner.catalog import FRAMEWORKS
 from runner.cell import Cell
 from runner.config import GridSpec
 from runner.measure.stats import CV_WARN
+from runner.meters.baseline import DEFAULT_ACTIVE_IDLE_S, DEFAULT_IDLE_S
 from runner.results import rows
 from runner.results.sink import make_sink
 from runner.system import checks, probe
+from runner.thermal import ThermalSettings
 from runner.worker import spawn as spawner
 
 REL_DIFF_WARN = 1e-2
@@ -37,9 +39,11 @@ class Settings:
     run_id: str
     spec: GridSpec
     meters: str = "auto"
-    idle_s: float = 5.0
+    idle_s: float = DEFAULT_IDLE_S
     idle_between_cells_s: float = 0.0
+    active_idle_s: float = DEFAULT_ACTIVE_IDLE_S
     device: str = field(default_factory=probe.device_name)
+    thermal: ThermalSettings = field(default_factory=ThermalSettings)
 
 
 class Observer:
@@ -73,10 +77,11 @@ class Orchestrator:
         self.obs = observer or Observer()
         self.sink = make_sink(settings.out, settings.run_id)
         self.device_class = probe.device_class()
-        self.idle_w: Optional[float] = None
+        self.idle: Optional[meters.IdleBaseline] = None
 
     def run(self) -> List[Dict[str, Any]]:
         self.meters, self.probes = meters.select(self.s.meters)  # a bad --meters fails before any folder
+        self.monitor = thermal.Monitor.create(self.s.thermal)  # so does a --cooldown-to-c without a sensor
         self.sink.open()
         self.pythonpath = pythonpath_shim(self.sink.run_dir)
         self.cache = Cache(cache_dir(), self.pythonpath, self.sink.run_dir / "logs")
@@ -84,7 +89,7 @@ class Orchestrator:
         todo = [c for c in self.cells if c.cell_id not in done]
         if todo and self.meters and self.s.idle_s > 0:
             self.obs.note(f"measuring idle power for {self.s.idle_s:g} s")
-            self.idle_w = self._idle("idle", self.s.idle_s)
+            self.idle = self._idle("idle", self.s.idle_s, "pre_grid")
         self.host = probe.host_facts()
         self.host_warnings = checks.check(self.host)
         for warning in self.host_warnings:
@@ -97,25 +102,26 @@ class Orchestrator:
                 continue
             self.obs.started(cell, index, len(self.cells))
             if self.meters and self.s.idle_between_cells_s > 0:
-                self.idle_w = self._idle(f"idle-before-{cell.cell_id}", self.s.idle_between_cells_s)
+                self.idle = self._idle(f"idle-before-{cell.cell_id}", self.s.idle_between_cells_s, "before_cell")
             row = self.run_cell(cell)
             self.obs.finished(cell, row)
             results.append(row)
         return results
 
-    def _idle(self, name: str, seconds: float) -> Optional[float]:
+    def _idle(self, name: str, seconds: float, source: str) -> meters.IdleBaseline:
         """Measure idle power; its samples go to the power table under ``cell_id = name``."""
-        baseline = meters.idle_baseline(self.meters, seconds)
+        baseline = meters.idle_baseline(self.meters, seconds, source=source)
         self.sink.write_power(name, [dict(vars(s), run_id=self.s.run_id, cell_id=name) for s in baseline.samples])
         for error in baseline.errors:
             self.obs.note(f"warning: idle baseline: {error}")
         if baseline.power_w is not None:
-            self.obs.note(f"idle power {baseline.power_w:.2f} W over {baseline.duration_s:.1f} s")
-        return baseline.power_w
+            spread = f" (std {baseline.std_w:.2f} W)" if baseline.std_w is not None else ""
+            self.obs.note(f"idle power {baseline.power_w:.2f} W{spread} over {baseline.duration_s:.1f} s")
+        return baseline
 
     def run_cell(self, cell: Cell) -> Dict[str, Any]:
         row = rows.identity(cell, self.s.run_id, self.s.device, self.device_class)
-        row["power_idle_w"] = self.idle_w
+        row.update(meters.baseline_columns(self.idle))
         info = envs.for_framework(cell.framework)
         row["env_python"] = info.python
         if not info.available:
@@ -134,7 +140,9 @@ class Orchestrator:
         request = {"cell": cell.to_dict(),
                    "artifact_dir": str(prepared.artifact_dir) if prepared.artifact_dir else None,
                    "reference": str(prepared.reference) if prepared.reference else None}
-        session = meters.Session(self.meters)
+        request.update(meters.worker_window(self.meters, self.s.active_idle_s))
+        cooled, cool_warnings = self.monitor.cool_down()
+        session = meters.Session(self.meters, thermal=self.monitor.sampler)
         session.start()
         try:
             with tempfile.TemporaryDirectory(prefix="edgebench-cell-") as work:
@@ -154,13 +162,16 @@ class Orchestrator:
         row["info_json"] = rows.info_json(result, env, {"artifact": prepared.meta and {
             k: v for k, v in prepared.meta.items() if k != "files"}, "reference_note": prepared.reference_note})
         energy, energy_warnings = meters.energy_columns(samples, result.get("marks") or {}, row.get("iterations"),
-                                                        self.idle_w, self.meters, self.probes)
+                                                        self.idle, self.meters, self.probes)
         row.update(energy)
+        heat, heat_warnings = self.monitor.cell_columns(session.thermal_samples, result.get("marks"))
+        row.update(heat, **cooled)
         warnings = self._warnings(cell, row, result, prepared) + list(energy_warnings)
-        warnings += [f"meter error: {e}" for e in session.errors]
+        warnings += cool_warnings + heat_warnings + [f"meter error: {e}" for e in session.errors]
         power = [dict(vars(s), run_id=self.s.run_id, cell_id=cell.cell_id) for s in samples]
+        heat_rows = thermal.thermal_rows(session.thermal_samples, self.s.run_id, cell.cell_id)
         return self._finish(cell, row, outcome.status, outcome.error_class, outcome.error_message,
-                            result, warnings, power)
+                            result, warnings, power, heat_rows)
 
     def _warnings(self, cell: Cell, row: Dict[str, Any], result: Dict[str, Any], prepared) -> List[str]:
         out = []
@@ -185,13 +196,14 @@ class Orchestrator:
 
     def _finish(self, cell: Cell, row: Dict[str, Any], status: str, error_class: Optional[str] = None,
                 error_message: Optional[str] = None, result: Optional[Dict[str, Any]] = None,
-                warnings: Sequence[str] = (), power: Sequence[Dict[str, Any]] = ()) -> Dict[str, Any]:
+                warnings: Sequence[str] = (), power: Sequence[Dict[str, Any]] = (),
+                heat: Sequence[Dict[str, Any]] = ()) -> Dict[str, Any]:
         row.update(status=status, error_class=error_class, error_message=error_message)
         if status != "ok" and not row.get("energy_reason"):
             row["energy_reason"] = "the cell did not run to completion"
         row["warnings"] = rows.WARNING_SEP.join(warnings) or None
         latencies = rows.latency_rows(self.s.run_id, cell.cell_id, result or {}) if status == "ok" else []
-        self.sink.write_cell(cell.cell_id, row, latencies, power)
+        self.sink.write_cell(cell.cell_id, row, latencies, power, heat)
         return row
 
     def _write_manifest(self, todo: int) -> None:
@@ -209,8 +221,15 @@ class Orchestrator:
             "device": self.s.device,
             "environments": {n: vars(envs.probe(n)) for n in names},
             "meters": [vars(p) for p in self.probes],
-            "power_idle_w": self.idle_w,
+            **self._energy_manifest(),
+            "thermal": self.monitor.manifest(),
             "invocations": old.get("invocations", []) + [invocation],
         }
         self.sink.write_manifest(manifest)
 
+    def _energy_manifest(self) -> Dict[str, Any]:
+        idle = self.idle
+        return {"power_idle_w": idle.power_w if idle else None, "power_idle_std_w": idle.std_w if idle else None,
+                "power_idle_window_s": idle.duration_s if idle else None,
+                "energy": dict(meters.worker_window(self.meters, self.s.active_idle_s),
+                               sampling_period_s=meters.DEFAULT_PERIOD_S)}

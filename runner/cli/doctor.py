@@ -1,4 +1,4 @@
-"""``edgebench env``: framework environments, energy meters and host facts, with reasons."""
+"""``edgebench env``: framework environments, energy meters, thermal and clock sources, host facts, with reasons."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any, Dict
 from rich.console import Console
 from rich.table import Table
 
-from runner import envs, meters
+from runner import envs, meters, thermal
 from runner.catalog import FRAMEWORKS
 from runner.system import probe
 
@@ -24,7 +24,10 @@ def collect() -> Dict[str, Any]:
     _, probes = meters.select("auto")
     describe = getattr(meters, "describe_meters", None)
     meter_rows = describe() if describe else [vars(p) for p in probes]
-    return {"host": probe.host_facts(), "frameworks": frameworks, "meters": meter_rows,
+    found = thermal.discover()
+    heat = {"sources": found.describe(), "temperature_sensor": found.choice.sensor,
+            "temperature_sensor_detail": found.choice.detail}
+    return {"host": probe.host_facts(), "frameworks": frameworks, "meters": meter_rows, "thermal": heat,
             "envs_dir": str(envs.envs_dir())}
 
 
@@ -44,7 +47,17 @@ def render(facts: Dict[str, Any], console: Console) -> None:
         mt.add_row(str(m.get("meter")), "yes" if m.get("available") else "no", str(m.get("reason") or ""),
                    str(m.get("detail") or ""))
     console.print(mt)
+    render_thermal(facts["thermal"], console)
     host = Table(title="host", show_header=False)
     for k, v in facts["host"].items():
         host.add_row(k, str(v))
     console.print(host)
+
+
+def render_thermal(heat: Dict[str, Any], console: Console) -> None:
+    table = Table(title=f"thermal and clock sources (cell temperature: {heat['temperature_sensor_detail']})")
+    for col in ("source", "kind", "available", "detail"):
+        table.add_column(col)
+    for src in heat["sources"]:
+        table.add_row(src["source"], src["kind"], "yes" if src["available"] else "no", src["detail"])
+    console.print(table)

@@ -59,22 +59,29 @@ def run(
     run_id: Optional[str] = typer.Option(None, "--run-id", help="Run id; an existing one is resumed."),
     device: Optional[str] = typer.Option(None, "--device", help="Device name recorded with every row."),
     meters: str = typer.Option("auto", "--meters", help="Energy meters: auto, none, or a list (rapl,nvml,...)."),
-    idle_s: float = typer.Option(5.0, "--idle-s", help="Idle-power baseline before the grid (s); 0 skips it."),
+    idle_s: float = o.IdleS,
     idle_between_s: float = typer.Option(0.0, "--idle-between-s", help="Idle baseline before every cell (s)."),
+    active_idle_s: float = o.ActiveIdleS, cooldown_to_c: Optional[float] = o.CooldownToC,
+    cooldown_s: float = o.CooldownS, cooldown_max_s: float = o.CooldownMaxS, max_temp_rise_c: float = o.MaxTempRiseC,
     strict: bool = typer.Option(False, "--strict", help="Exit 1 also when cells are unsupported/unavailable."),
 ) -> None:
     """Run a grid: each cell in a fresh process, results as Parquet under OUT/RUN_ID."""
     from runner.cli.progress import ProgressObserver, summary_table
     from runner.orchestrator import Orchestrator, Settings
     from runner.system.probe import device_name
+    from runner.thermal import ThermalSettings
 
     spec = o.build_spec(preset, grid, models, frameworks, sources, batch_sizes, providers, threads, repetitions,
                         warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option,
                         warmup_iterations, memory_limit)
     cells = plan.expand(spec)
     rid = run_id or dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    if active_idle_s < 0:
+        raise UsageError(f"--active-idle-s must be >= 0, got {active_idle_s:g}", "seconds; 0 turns it off")
+    heat = ThermalSettings(cooldown_to_c, cooldown_s, cooldown_max_s, max_temp_rise_c)
     settings = Settings(out=out, run_id=rid, spec=spec, meters=meters, idle_s=idle_s,
-                        idle_between_cells_s=idle_between_s, device=device or device_name())
+                        idle_between_cells_s=idle_between_s, active_idle_s=active_idle_s,
+                        device=device or device_name(), thermal=heat)
     with ProgressObserver(console, len(cells)) as observer:
         rows = Orchestrator(cells, settings, observer).run()
     console.print(summary_table(rows))

@@ -10,6 +10,9 @@ import typer
 from runner import config
 from runner.config import GridSpec
 from runner.errors import UsageError
+from runner.meters.baseline import DEFAULT_ACTIVE_IDLE_S, DEFAULT_IDLE_S
+from runner.thermal.columns import DEFAULT_MAX_RISE_C
+from runner.thermal.cooldown import DEFAULT_MAX_S
 
 
 def _csv(value: Optional[str]) -> Optional[List[str]]:
@@ -33,6 +36,19 @@ MinIterations = typer.Option(None, "--min-iterations", help="Minimum steady-stat
 TargetCI = typer.Option(None, "--target-rel-ci", help="Stop when the p50's 95%% CI is within ± this fraction.")
 WarmupIterations = typer.Option(None, "--warmup-iterations", help="Minimum warm-up iterations.")
 MemoryLimit = typer.Option(None, "--memory-limit", help="Address-space limit per worker, e.g. 4G (MemoryError -> oom).")
+# energy baselines and thermal state (run only)
+IdleS = typer.Option(DEFAULT_IDLE_S, "--idle-s", help="Idle-power baseline before the grid (s); 0 skips it.")
+ActiveIdleS = typer.Option(
+    DEFAULT_ACTIVE_IDLE_S, "--active-idle-s",
+    help="With a meter: idle this long in each worker after the steady phase (model loaded, no calls); the net "
+         "energy subtracts that power. 0 turns it off.")
+CooldownToC = typer.Option(None, "--cooldown-to-c", help="Before each cell wait until the temperature is at or "
+                           "below this (°C), at most --cooldown-max-s.")
+CooldownS = typer.Option(0.0, "--cooldown-s", help="Before each cell pause this long (s), then apply --cooldown-to-c.")
+CooldownMaxS = typer.Option(DEFAULT_MAX_S, "--cooldown-max-s",
+                            help="Longest wait before a cell (s); the cell then runs, with a warning.")
+MaxTempRiseC = typer.Option(DEFAULT_MAX_RISE_C, "--max-temp-rise-c",
+                            help="Warn when the temperature rises more than this during a cell (°C).")
 Option = typer.Option(None, "--option", "-o", help="Adapter option key=v1,v2 (a grid dimension), repeatable.")
 
 
