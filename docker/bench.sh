@@ -6,8 +6,7 @@
 # GRID=file.toml runs a grid file instead of PRESET (local engines: the file is mounted read-only).
 #
 # Fills in compose.yaml's variables: the image and its digest, the device name (DEVICE-<engine host>),
-# the counters' mounts where the engine's host has them (an empty volume where it does not), and the
-# results: OUT/ on a local engine; on a remote one (HOST=ssh://user@host) the shared volume
+# and the results: OUT/ on a local engine; on a remote one (HOST=ssh://user@host) the shared volume
 # edgebench-results, from which the run is copied back into OUT/. Spooled runs (rpi) are compacted
 # to Parquet here when this checkout has the main environment (.venv).
 set -euo pipefail
@@ -29,8 +28,6 @@ export_settings() {
   EDGEBENCH_IMAGE_DIGEST=$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE")
   EDGEBENCH_DEVICE=${EDGEBENCH_DEVICE:-$DEVICE-$("$DOCKER" info -f '{{.Name}}')}
   export EDGEBENCH_IMAGE_DIGEST EDGEBENCH_DEVICE
-  host_has /sys/class/powercap || export POWERCAP_CLASS_DIR=${POWERCAP_CLASS_DIR:-no-powercap}
-  host_has /sys/devices/virtual/powercap || export POWERCAP_DEVICES_DIR=${POWERCAP_DEVICES_DIR:-no-powercap}
   if [ "$DEVICE" = jetson ]; then
     host_has /etc/nv_tegra_release || export NV_TEGRA_RELEASE=${NV_TEGRA_RELEASE:-/dev/null}
     "$DOCKER" info -f '{{json .Runtimes}}' | grep -q '"nvidia"' || export JETSON_RUNTIME=${JETSON_RUNTIME:-runc}
