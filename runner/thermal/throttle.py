@@ -98,6 +98,7 @@ class NvmlThrottle(Source):
     def __init__(self, nvml: Any = None) -> None:
         self._nvml = nvml
         self.handles: Dict[int, Any] = {}
+        self._open = False  # nvmlInit succeeded in start(): stop() owes one nvmlShutdown
 
     def probe(self) -> SourceProbe:
         try:
@@ -133,6 +134,7 @@ class NvmlThrottle(Source):
         nv = self._nvml
         try:
             nv.nvmlInit()
+            self._open = True
             self.handles = {i: nv.nvmlDeviceGetHandleByIndex(i) for i in self.handles}
         except nv.NVMLError:
             self.handles = dict.fromkeys(self.handles)  # the driver went away: no data, not a crash
@@ -150,7 +152,8 @@ class NvmlThrottle(Source):
         return out
 
     def stop(self) -> None:
-        if self._nvml is not None and any(h is not None for h in self.handles.values()):
+        if self._open:
+            self._open = False
             _shutdown(self._nvml)
 
 

@@ -102,3 +102,19 @@ def test_nvml_before_r535_uses_the_throttle_reasons_call():
 def test_nvml_without_driver():
     probe = NvmlThrottle(ThrottleNvml([], init_error=12)).probe()
     assert not probe.available and "nvmlInit" in probe.detail
+
+
+def test_nvml_is_shut_down_once_per_start_even_when_a_handle_fails():
+    nv = ThrottleNvml([{"reasons": 0x0, "temp_c": 40}])
+    src = NvmlThrottle(nv)
+    assert src.probe().available
+
+    def lost(index):
+        raise nv.NVMLError(15)  # NVML_ERROR_GPU_IS_LOST
+
+    nv.nvmlDeviceGetHandleByIndex = lost
+    src.start()
+    assert src.read(1) == []  # no data, not a crash
+    src.stop()
+    src.stop()
+    assert nv.inits == nv.shutdowns == 2
