@@ -80,7 +80,7 @@ def _measure(req: Dict[str, Any], phases: Phases, result_fd: int) -> Dict[str, A
     wall = (phases.marks["steady_end"] - phases.marks["steady_start"]) / 1e9
     out["cpu_utilization"] = (memory.cpu_seconds() - cpu0) / wall if wall > 0 else None
     out["rss"]["after_steady"] = memory.rss_bytes()
-    energy.active_idle(phases.mark, req.get("active_idle_s"))
+    energy.active_idle(phases.mark, req.get("active_idle_s"), req.get("active_idle_settle_s"))
     out.update(latencies_ns=steady.latencies_ns, converged=steady.converged, rel_ci=_finite(steady.rel_ci))
     out["output"] = _check_output(a.to_numpy(result["y"]), req.get("reference"))
     out["info"] = a.info()

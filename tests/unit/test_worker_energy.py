@@ -22,6 +22,8 @@ def test_active_idle_marks_its_window():
     marks, slept = [], []
     energy.active_idle(marks.append, 1.5, sleep=slept.append)
     assert marks == ["active_idle_start", "active_idle_end"] and slept == [1.5]
+    energy.active_idle(lambda m: slept.append(m), 1.0, settle_s=0.5, sleep=slept.append)
+    assert slept[1:] == [0.5, "active_idle_start", 1.0, "active_idle_end"]  # the gap comes before the window
     energy.active_idle(marks.append, 0, sleep=slept.append)
     energy.active_idle(marks.append, None, sleep=slept.append)
     assert len(marks) == 2
@@ -53,10 +55,10 @@ def test_the_worker_reports_an_active_idle_with_the_null_adapter():
     cell = Cell("tinycnn", "null", "null", 1, "cpu", 1, 0, Budget(warmup_iterations=1, warmup_s=0.0,
                                                                     min_iterations=5, min_time_s=0.0, max_time_s=0.05))
     out = main.run({"cell": cell.to_dict(), "artifact_dir": None, "reference": None, "active_idle_s": 0.05,
-                    "min_steady_s": 0.02}, result_fd=-1)
+                    "active_idle_settle_s": 0.03, "min_steady_s": 0.02}, result_fd=-1)
     assert out["status"] == "ok", out
     m = out["marks"]
-    assert m["steady_end"] <= m["active_idle_start"] < m["active_idle_end"] <= m["end"]
+    assert m["steady_end"] + 0.03e9 <= m["active_idle_start"] < m["active_idle_end"] <= m["end"]
     assert m["active_idle_end"] - m["active_idle_start"] >= 0.05e9  # slept at least what was asked
     assert m["steady_end"] - m["steady_start"] >= 0.02e9  # the meters' minimum, within max_time_s
     protocol.decode_result(protocol.encode(out))

@@ -90,10 +90,13 @@ def test_pre_grid_idle_records_its_spread_and_source(clock):
 
 
 def test_what_the_worker_is_asked_for(monkeypatch):
-    assert worker_window([], 1.0) == {"min_steady_s": 0.0, "active_idle_s": 0.0}  # no meter: nothing to measure
-    assert worker_window([Rails(0.001)], 1.0) == {"min_steady_s": 0.5, "active_idle_s": 1.0}
-    assert worker_window([Rails(0.001), Rails(1.0)], 1.0) == {"min_steady_s": 10.0, "active_idle_s": 10.0}
-    assert worker_window([Rails(1.0)], 0.0)["active_idle_s"] == 0.0  # turned off stays off
+    nothing = {"min_steady_s": 0.0, "active_idle_s": 0.0, "active_idle_settle_s": 0.0}
+    assert worker_window([], 1.0) == nothing  # no meter: nothing to measure
+    assert worker_window([Rails(0.001)], 1.0) == {"min_steady_s": 0.5, "active_idle_s": 1.0,
+                                                  "active_idle_settle_s": pytest.approx(0.25)}
+    assert worker_window([Rails(0.001), Rails(1.0)], 1.0) == {"min_steady_s": 10.0, "active_idle_s": 10.0,
+                                                              "active_idle_settle_s": 5.0}
+    assert worker_window([Rails(1.0)], 0.0) == dict(nothing, min_steady_s=10.0)  # turned off stays off
     monkeypatch.setenv("EDGEBENCH_FAKE_UPDATE_PERIOD_S", "2")
     assert required_window_s([FakeMeter(1.0)]) == 20.0
 
