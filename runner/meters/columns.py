@@ -83,11 +83,7 @@ def energy_columns(
         cols["energy_reason"] = "no_marks: the worker reported no complete phase window"
         return cols, []
     series = group(samples)
-    for phase, column in PHASE_COLUMNS.items():
-        if phase in windows:
-            cols[column] = total_energy(series, meters, *windows[phase])
-    if all(cols[c] is None for c in PHASE_COLUMNS.values()):
-        cols["energy_reason"] = f"no_samples: {len(samples)} samples cover none of the phase windows"
+    _phases(cols, series, meters, windows, len(samples))
     active, warnings = active_idle(series, meters, windows.get("active_idle"), period_s)
     baseline = active or pre
     cols.update(baseline_columns(baseline))
@@ -95,6 +91,15 @@ def energy_columns(
     warnings += steady_window(cols, windows.get("steady"), meters, period_s)
     warnings += window_warnings(series, meters, windows) + scope_warnings(meters)
     return cols, warnings
+
+
+def _phases(cols: Dict[str, Any], series: Mapping[Tuple[str, str], Series], meters: Sequence[Meter],
+            windows: Mapping[str, Tuple[int, int]], n_samples: int) -> None:
+    for phase, column in PHASE_COLUMNS.items():
+        if phase in windows:
+            cols[column] = total_energy(series, meters, *windows[phase])
+    if all(cols[c] is None for c in PHASE_COLUMNS.values()):
+        cols["energy_reason"] = f"no_samples: {n_samples} samples cover none of the phase windows"
 
 
 def _steady(
