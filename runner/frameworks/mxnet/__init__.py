@@ -1,0 +1,1 @@
+"""MXNet: its record, its adapter, its builders (symbol + params, ONNX) and its native Gluon definitions."""

@@ -1,0 +1,1 @@
+"""The null adapter: the harness itself, fault injection (its record, its adapter)."""

@@ -1,0 +1,1 @@
+"""ONNX Runtime: its record and its adapter (artifacts come from the source frameworks' ONNX builders)."""

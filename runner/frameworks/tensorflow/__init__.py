@@ -1,0 +1,1 @@
+"""TensorFlow: its record, its adapter, its builders (SavedModel, .tflite, ONNX) and its native Keras definitions."""

@@ -1,0 +1,1 @@
+"""TensorFlow Lite (LiteRT): its record and its adapter (the .tflite artifact is built by TensorFlow)."""
