@@ -10,13 +10,13 @@ import importlib
 from runner.frameworks.base import Adapter
 
 _MODULES = {
-    "null": "runner.frameworks.null",
-    "pytorch": "runner.frameworks.pytorch",
-    "onnxruntime": "runner.frameworks.onnxruntime",
-    "tensorflow": "runner.frameworks.tensorflow",
-    "tflite": "runner.frameworks.tflite",
-    "mxnet": "runner.frameworks.mxnet",
-    "caffe2": "runner.frameworks.caffe2",
+    "null": "runner.frameworks.null.adapter",
+    "pytorch": "runner.frameworks.pytorch.adapter",
+    "onnxruntime": "runner.frameworks.onnxruntime.adapter",
+    "tensorflow": "runner.frameworks.tensorflow.adapter",
+    "tflite": "runner.frameworks.tflite.adapter",
+    "mxnet": "runner.frameworks.mxnet.adapter",
+    "caffe2": "runner.frameworks.caffe2.adapter",
 }
 
 

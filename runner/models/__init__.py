@@ -1,5 +1,4 @@
-"""Model specs (pure data), seeded weights and inputs, and per-framework definitions.
+"""Framework-neutral model facts: specs (pure data) and seeded inputs.
 
-Only ``spec`` and ``inputs`` are imported by the orchestrator; the ``torch_*``/``keras_*``/``gluon_*``
-definition modules are imported inside their framework's environment.
+Each framework's native definitions live in its own folder, ``runner/frameworks/<name>/``.
 """

@@ -40,7 +40,7 @@ def worker_files() -> List[Path]:
     out: List[Path] = []
     for entry in WORKER_SIDE:
         path = REPO / entry
-        out.extend(sorted(path.glob("*.py")) if path.is_dir() else [path])
+        out.extend(sorted(path.rglob("*.py")) if path.is_dir() else [path])
     return out
 
 

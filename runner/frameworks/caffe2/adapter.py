@@ -2,7 +2,7 @@
 
 The artifact is what the Caffe2 model zoo shipped: ``init_net.pb`` (one ``GivenTensorFill`` per parameter,
 holding the values) and ``predict_net.pb`` (the operators), both serialized ``NetDef`` protobufs. The nets
-are built **natively** with ``brew`` (:mod:`runner.models.caffe2_defs`) from the canonical ``.npz`` weights,
+are built **natively** with ``brew`` (:mod:`runner.frameworks.caffe2.defs`) from the canonical ``.npz`` weights,
 not imported from an ONNX export: DESIGN §4 asks for each framework's own definition, and an ONNX import
 would measure ``caffe2.python.onnx.backend``'s translation instead. The build runs in this environment
 (numpy reads the weights; the layouts are PyTorch's, so nothing is transposed) and checks the nets once on
@@ -54,7 +54,7 @@ def _predict_net(model: str) -> Any:
     """The predict ``NetDef`` of ``model`` (inputs named as in the spec, the output ``output``)."""
     from caffe2.python import model_helper, workspace
 
-    from runner.models import caffe2_defs
+    from runner.frameworks.caffe2 import defs as caffe2_defs
 
     workspace.GlobalInit(["caffe2"])
     if model not in caffe2_defs.BUILDERS:
@@ -76,7 +76,7 @@ def _init_net(predict: Any, weights: Dict[str, np.ndarray], inputs: List[str]) -
     from caffe2.proto import caffe2_pb2
     from caffe2.python import core
 
-    from runner.models.caffe2_defs import torch_key
+    from runner.frameworks.caffe2.defs import torch_key
 
     init = caffe2_pb2.NetDef()
     init.name = f"{predict.name}_init"
@@ -126,7 +126,7 @@ def _nets(model: str, weights: Dict[str, np.ndarray], out_dir: Path) -> Dict[str
     (out_dir / INIT_NET).write_bytes(init.SerializeToString())
     (out_dir / PREDICT_NET).write_bytes(predict.SerializeToString())
     meta = {"init_net": INIT_NET, "predict_net": PREDICT_NET, "net": predict.name, "inputs": inputs,
-            "output": OUTPUT, "method": "brew (runner.models.caffe2_defs)", "operators": len(predict.op),
+            "output": OUTPUT, "method": "brew (runner.frameworks.caffe2.defs)", "operators": len(predict.op),
             "parameters": len(init.op)}
     meta.update(_check(init, predict, model))
     return meta

@@ -1,7 +1,7 @@
 """Native Caffe2 definitions of the benchmark CNNs, built with ``brew`` (imported only in the caffe2 env).
 
 Each builder adds the model's operators to a ``model_helper.ModelHelper`` in NCHW, the layouts of
-:mod:`runner.models.torch_defs` (Conv weights OIHW, FC weights (out, in), flatten in C-major order), so the
+:mod:`runner.frameworks.pytorch.defs` (Conv weights OIHW, FC weights (out, in), flatten in C-major order), so the
 canonical ``.npz`` loads without any transposition. A layer's blob is its PyTorch module path
 (``features.0``) and brew names its parameters ``<path>_w``/``_b`` (Conv, FC), ``<path>_s``/``_b``/``_rm``/
 ``_riv`` (SpatialBN: scale, bias, running mean, running variance; in test mode the fourth input is the

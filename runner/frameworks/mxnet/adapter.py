@@ -1,6 +1,6 @@
 """MXNet: the adapter (symbol + params artifacts) and the builders of MXNet and ONNX artifacts.
 
-Models are the Gluon definitions of :mod:`runner.models.gluon_defs` (NCHW) with the canonical weights.
+Models are the Gluon definitions of :mod:`runner.frameworks.mxnet.defs` (NCHW) with the canonical weights.
 Artifacts:
 
 - ``mxnet-symbol``: the network hybridized, run once, exported to ``model-symbol.json`` +
@@ -95,7 +95,7 @@ def _finish_onnx(path: Path, inputs: List[str]) -> Dict[str, Any]:
     """Rename inputs/output, set the IR version, check, and describe the graph."""
     import onnx
 
-    from runner.frameworks.tensorflow import _rename_io
+    from runner.frameworks.tensorflow.adapter import _rename_io
 
     proto = onnx.load(str(path))
     written_ir = proto.ir_version
@@ -116,7 +116,7 @@ def build_artifact(model: str, target: str, weights: Path, out_dir: Path) -> Dic
     """Build the ``mxnet-symbol`` or ``onnx`` artifact of ``model`` in ``out_dir``."""
     import mxnet as mx
 
-    from runner.models import gluon_defs
+    from runner.frameworks.mxnet import defs as gluon_defs
 
     return build_with("MXNet", {"mxnet-symbol": _export_symbol, "onnx": _onnx}, target, out_dir,
                       lambda: gluon_defs.build(model, Path(weights)), model, {"mxnet_version": mx.__version__})

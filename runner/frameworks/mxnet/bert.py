@@ -1,4 +1,4 @@
-"""BERT-base as MXNet Gluon HybridBlocks, computing ``runner.models.torch_bert``'s function.
+"""BERT-base as MXNet Gluon HybridBlocks, computing ``runner.frameworks.pytorch.bert``'s function.
 
 Inputs ``input_ids`` and ``attention_mask`` (N, L) int; output the pooled output (N, 768). Post-LayerNorm
 blocks, exact (erf) GELU (``LeakyReLU(act_type="gelu")``), LayerNorm epsilon 1e-12, 12 heads of 64, masked
@@ -13,7 +13,7 @@ from typing import Any, List, Tuple
 
 from mxnet.gluon import HybridBlock, nn
 
-from runner.models.gluon_defs import Registry
+from runner.frameworks.mxnet.defs import Registry
 
 HIDDEN = 768
 LAYERS = 12

@@ -5,7 +5,7 @@ ceil-mode max pools, NCHW flatten) and parameter order match torchvision's. ResN
 defined here: the zoo's ``resnet50_v1`` puts the stride in the first 1x1 convolution (torchvision uses
 v1.5, stride in the 3x3), and its ``mobilenetv2_1.0`` has an extra expansion convolution in the first
 block and a bias-free 1x1 convolution as classifier. TinyCNN is defined here; BERT lives in
-:mod:`runner.models.gluon_bert`. Gluon and PyTorch share layouts (OIHW, Linear (out, in)), so weights are
+:mod:`runner.frameworks.mxnet.bert`. Gluon and PyTorch share layouts (OIHW, Linear (out, in)), so weights are
 copied as they are. Imported only from the MXNet adapter (it imports MXNet at the top).
 """
 
@@ -229,7 +229,7 @@ def build(model: str, weights: Path) -> Any:
     if model in _ZOO:
         net, slots = _zoo(model)
     elif model == "bert_base":
-        from runner.models import gluon_bert
+        from runner.frameworks.mxnet import bert as gluon_bert
 
         net, slots = gluon_bert.build()
     else:

@@ -1,1 +1,1 @@
-"""PyTorch: its record, its adapter, its builders (weights, references, TorchScript, ONNX) and its native definitions."""
+"""PyTorch: its record, adapter, builders (weights, references, TorchScript, ONNX) and native definitions."""

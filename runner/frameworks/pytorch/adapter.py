@@ -4,7 +4,7 @@ torch (and onnx, for the ONNX export) is imported inside functions only, so impo
 and the adapter's ``import_framework`` is what the worker times.
 
 Weights are the canonical seeded ``.npz`` every framework loads (keys: the ``state_dict`` names of
-:mod:`runner.models.torch_defs`; rules in :mod:`runner.models.torch_weights`).
+:mod:`runner.frameworks.pytorch.defs`; rules in :mod:`runner.frameworks.pytorch.weights`).
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ ONNX_IR_VERSION = 8
 
 def make_weights(model: str, path: Path, seed: int) -> None:
     """Write the canonical seeded weights of ``model`` to ``path`` (.npz, float32; int64 counters)."""
-    from runner.models.torch_weights import seeded_state, write_npz
+    from runner.frameworks.pytorch.weights import seeded_state, write_npz
 
     write_npz(Path(path), seeded_state(model, seed))
 
 
 def describe(model: str) -> Dict[str, Any]:
     """``{"params": trainable parameters, "flops_per_item": 2 x multiply-accumulates for one item}``."""
-    from runner.models.torch_weights import count
+    from runner.frameworks.pytorch.weights import count
 
     return count(model)
 
@@ -43,7 +43,7 @@ def make_reference(model: str, weights: Path, batch_size: int, out: Path) -> Non
     """Eager float32 CPU output (one thread) on the seeded inputs, saved with ``np.save``."""
     import torch
 
-    from runner.models.torch_weights import example, load_model
+    from runner.frameworks.pytorch.weights import example, load_model
 
     torch.set_num_threads(1)
     net = load_model(model, Path(weights))
@@ -61,7 +61,7 @@ def _torchscript(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
     """Script the model (trace if scripting fails); record the method and the eager-vs-saved difference."""
     import torch
 
-    from runner.models.torch_weights import example
+    from runner.frameworks.pytorch.weights import example
 
     inputs = example(model, 1)
     try:
@@ -80,7 +80,7 @@ def _onnx(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
     import onnx
     import torch
 
-    from runner.models.torch_weights import example
+    from runner.frameworks.pytorch.weights import example
 
     names = [s.name for s in get_spec(model).inputs]
     path = out_dir / "model.onnx"
@@ -102,7 +102,7 @@ def build_artifact(model: str, target: str, weights: Path, out_dir: Path) -> Dic
     """Build the ``torchscript`` (model.pt) or ``onnx`` (model.onnx) artifact of ``model`` in ``out_dir``."""
     import torch
 
-    from runner.models.torch_weights import load_model
+    from runner.frameworks.pytorch.weights import load_model
 
     return build_with("PyTorch", {"torchscript": _torchscript, "onnx": _onnx}, target, out_dir,
                       lambda: load_model(model, Path(weights)), model, {"torch_version": torch.__version__},

@@ -10,7 +10,7 @@ definitions that load the same file:
   ``num_batches_tracked`` (int64 scalar, unused); eps 1e-5
 - Flatten before a Linear is over (C, H, W) in NCHW order.
 
-``bert_base`` lives in :mod:`runner.models.torch_bert`.
+``bert_base`` lives in :mod:`runner.frameworks.pytorch.bert`.
 """
 
 from __future__ import annotations
@@ -243,7 +243,7 @@ class MobileNetV2(nn.Module):
 
 
 def _bert() -> nn.Module:
-    from runner.models.torch_bert import BertModel
+    from runner.frameworks.pytorch.bert import BertModel
 
     return BertModel()
 

@@ -10,7 +10,7 @@ does not depend on iteration order. Rules (``kind`` is the module owning the ten
 - ``bn3`` of each ResNet bottleneck: weight 0.2 * (1 + 0.1 * normal) (see :data:`RESIDUAL_GAIN`)
 - ``num_batches_tracked``: 0 (int64)
 
-Tensors are float32 in the layouts of :mod:`runner.models.torch_defs` (OIHW convs, (out, in) linears).
+Tensors are float32 in the layouts of :mod:`runner.frameworks.pytorch.defs` (OIHW convs, (out, in) linears).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def skeleton(model: str) -> Any:
     """The model's modules with unallocated (meta) tensors where torch supports it, else allocated."""
     import torch
 
-    from runner.models.torch_defs import build
+    from runner.frameworks.pytorch.defs import build
 
     try:
         with torch.device("meta"):

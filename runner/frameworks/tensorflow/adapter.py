@@ -1,6 +1,6 @@
 """TensorFlow: the adapter (SavedModel artifacts) and the builders of SavedModel, .tflite and ONNX artifacts.
 
-Models are the native Keras definitions of :mod:`runner.models.keras_defs` (NHWC images) with the canonical
+Models are the native Keras definitions of :mod:`runner.frameworks.tensorflow.defs` (NHWC images) with the canonical
 weights. Artifacts:
 
 - ``savedmodel``: a Keras ``ExportArchive`` with one endpoint ``serve`` (a ``tf.function`` with a fixed
@@ -137,7 +137,7 @@ def build_artifact(model: str, target: str, weights: Path, out_dir: Path) -> Dic
     """Build the ``savedmodel``, ``tflite`` or ``onnx`` artifact of ``model`` in ``out_dir``."""
     import tensorflow as tf
 
-    from runner.models import keras_defs
+    from runner.frameworks.tensorflow import defs as keras_defs
 
     builders = {"savedmodel": _savedmodel, "tflite": _tflite, "onnx": _onnx}
     return build_with("TensorFlow", builders, target, out_dir, lambda: keras_defs.build(model, Path(weights)),

@@ -1,4 +1,4 @@
-"""BERT-base in native Keras 3 (TensorFlow backend), computing ``runner.models.torch_bert``'s function.
+"""BERT-base in native Keras 3 (TensorFlow backend), computing ``runner.frameworks.pytorch.bert``'s function.
 
 Inputs ``input_ids`` and ``attention_mask`` (N, L) int; output the pooled output (N, 768). Post-LayerNorm
 blocks, exact (erf) GELU, LayerNorm epsilon 1e-12, 12 heads of 64, masked keys get (1 - mask) * -10000,
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, List
 
-from runner.models.keras_defs import Net, load
+from runner.frameworks.tensorflow.defs import Net, load
 
 HIDDEN = 768
 LAYERS = 12

@@ -11,7 +11,7 @@ PyTorch pads symmetrically while Keras ``same`` pads stride-2 convolutions asymm
 convolution is an explicit ``ZeroPadding2D`` followed by a ``valid`` convolution. Max pools with
 ``ceil_mode`` pad the bottom/right edge; they only follow ReLUs, so zero padding equals PyTorch's
 "ignore the out-of-bounds part". AlexNet transposes to NCHW before flattening, as PyTorch flattens NCHW.
-BERT lives in :mod:`runner.models.keras_bert`. Imports TensorFlow/Keras only inside functions.
+BERT lives in :mod:`runner.frameworks.tensorflow.bert`. Imports TensorFlow/Keras only inside functions.
 """
 
 from __future__ import annotations
@@ -233,7 +233,7 @@ _CNNS: Dict[str, Callable[[Net, Any], Any]] = {
 def build(model: str, weights: Path) -> Any:
     """The Keras model for ``model`` (NHWC images, or BERT's two int inputs) with canonical weights."""
     if model == "bert_base":
-        from runner.models import keras_bert
+        from runner.frameworks.tensorflow import bert as keras_bert
 
         return keras_bert.build(weights)
     import keras
