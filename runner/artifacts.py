@@ -3,8 +3,9 @@
 Everything is built once, by a build job in the *source* framework's environment
 (``runner.worker.build``), into ``$EDGEBENCH_CACHE`` (default ``~/.cache/edgebench``)::
 
-    weights/<model>-seed<seed>.npz                      canonical seeded weights (PyTorch names and layouts)
-    reference/<model>-b<batch>-torch<version>.npy       eager PyTorch output on the seeded input
+    weights/<model>-seed<seed>.npz                      canonical seeded weights (runner.models.weights)
+    reference/<model>-b<batch>-<package><version>.npy   the reference framework's eager output on the seeded
+                                                        input (its first package and version)
     artifacts/<model>/<artifact>-from-<source>-<builder version>/   model files + artifact.json (sha256s)
 
 Each entry is written to a temporary folder and renamed, under a file lock, and verified by sha256
@@ -46,11 +47,22 @@ class Failure:
 
 @dataclass
 class Prepared:
+    """What a cell gets from the cache: its artifact (folder, metadata, size on disk), the reference output
+    (or why there is none), or why it cannot run."""
+
     artifact_dir: Optional[Path] = None
     reference: Optional[Path] = None
     reference_note: str = ""
     meta: Optional[dict] = None
     failure: Optional[Failure] = None
+    artifact_bytes: Optional[int] = None
+
+
+def tree_bytes(root: Path, files: Optional[Dict[str, str]] = None) -> int:
+    """Bytes on disk of an artifact's model files (``files``: the names its artifact.json lists)."""
+    paths = [root / name for name in files] if files is not None else \
+        [p for p in root.rglob("*") if p.is_file() and p.name != "artifact.json"]
+    return sum(p.stat().st_size for p in paths)
 
 
 def sha256_tree(root: Path) -> Dict[str, str]:
@@ -79,14 +91,14 @@ class Cache:
         self.verified: Dict[str, dict] = {}
 
     def prepare(self, cell: Cell) -> Prepared:
-        if cell.framework == "null":
+        if not FRAMEWORKS[cell.framework].needs_artifact:
             return Prepared()
         try:
             artifact, meta = self.artifact(cell)
         except BuildError as exc:
             return Prepared(failure=exc.failure)
         reference, note = self.reference(cell.model, cell.batch_size)
-        return Prepared(artifact, reference, note, meta)
+        return Prepared(artifact, reference, note, meta, artifact_bytes=tree_bytes(artifact, meta.get("files")))
 
     def weights(self, model: str) -> Path:
         path = self.root / "weights" / f"{model}-seed{WEIGHT_SEED}.npz"
@@ -95,15 +107,17 @@ class Cache:
         return path
 
     def reference(self, model: str, batch: int) -> Tuple[Optional[Path], str]:
-        """The eager PyTorch output for the seeded batch; without PyTorch here, one made elsewhere."""
+        """The reference framework's eager output for the seeded batch; without its environment here, one
+        made elsewhere."""
         info = envs.for_framework(REFERENCE_FRAMEWORK)
+        stem = f"{model}-b{batch}-{FRAMEWORKS[REFERENCE_FRAMEWORK].packages[0]}"
         if not info.available:
-            made = sorted((self.root / "reference").glob(f"{model}-b{batch}-torch*.npy"))
+            made = sorted((self.root / "reference").glob(f"{stem}*.npy"))
             if made:
                 return made[-1], ""
             return None, f"no reference: {info.reason}"
         version = envs.framework_version(REFERENCE_FRAMEWORK, info)
-        path = self.root / "reference" / f"{model}-b{batch}-torch{version}.npy"
+        path = self.root / "reference" / f"{stem}{version}.npy"
         try:
             self._once(f"reference:{model}:{batch}", path, REFERENCE_FRAMEWORK,
                        {"job": "reference", "model": model, "batch_size": batch, "out": str(path)},
@@ -117,7 +131,7 @@ class Cache:
         environment does not exist (e.g. a Raspberry Pi has no TensorFlow), one built elsewhere and copied
         into this cache (``edgebench plan --prepare`` on another host)."""
         fw = FRAMEWORKS[cell.framework]
-        builder = fw.builders[cell.source]
+        builder = fw.sources[cell.source]
         info = envs.for_framework(builder)
         if not info.available:
             return self._prebuilt(cell, f"{builder} environment builds this artifact: {info.reason}")

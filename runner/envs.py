@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Dict, Optional
 
+from runner import catalog
 from runner import config as _config
 from runner.catalog import FRAMEWORKS
 
@@ -35,9 +36,8 @@ _PROBE = (
     "    except Exception:\n        return None\n"
     "print(json.dumps({'python': platform.python_version(), 'packages': {p: v(p) for p in sys.argv[1:]}}))\n"
 )
-HINTS = {"caffe2": "run `make setup-caffe2` (needs a Python 3.9, or root and debootstrap on x86_64/aarch64)"}
-_PACKAGES = ("numpy", "torch", "onnxruntime", "onnxruntime-gpu", "onnx", "tensorflow", "tensorflow-cpu",
-             "tf2onnx", "keras", "ai-edge-litert", "tflite-runtime", "mxnet", "mxnet-cu112", "protobuf")
+#: Distributions whose versions the probe reads: the frameworks' (from their records), numpy and protobuf.
+_PACKAGES = ("numpy", *catalog.packages(), "protobuf")
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,9 @@ def interpreter(name: str) -> tuple:
 def probe(name: str) -> EnvInfo:
     """Check that environment ``name`` runs, and read its package versions (imports no framework)."""
     python, where = interpreter(name)
-    hint = HINTS.get(name, "run `make setup`") + f", or set EDGEBENCH_ENV_{name.upper()} to an interpreter"
+    record = catalog.environments().get(name)
+    hint = (record.setup_hint if record else "run `make setup`") + \
+        f", or set EDGEBENCH_ENV_{name.upper()} to an interpreter"
     if not Path(python).exists():
         return EnvInfo(name, None, False, f"no interpreter at {python} ({where}); {hint}")
     try:
@@ -105,17 +107,19 @@ def for_framework(framework: str) -> EnvInfo:
     info = probe(fw.env)
     if not info.available or fw.env == "main":
         return info
-    if not info.version_of(fw.package) and not (framework == "tflite" and info.version_of("tflite-runtime")):
+    if not framework_version(framework, info):
         return EnvInfo(info.name, info.python, False,
-                       f"{fw.package} is not installed in {info.python}; run `make setup`",
+                       f"{framework} is not installed in {info.python} (no {' or '.join(fw.packages)}); "
+                       f"{fw.setup_hint}",
                        info.python_version, info.packages)
     return info
 
 
 def framework_version(framework: str, info: EnvInfo) -> str:
+    """The version of the first of the framework's packages installed in its environment ('' if none)."""
     fw = FRAMEWORKS[framework]
     if fw.env == "main":
         from runner import __version__
 
         return __version__
-    return info.version_of(fw.package) or info.version_of("tflite-runtime")
+    return next((v for v in map(info.version_of, fw.packages) if v), "")

@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from runner import __version__, envs, meters, thermal
 from runner.artifacts import Cache, cache_dir
-from runner.catalog import FRAMEWORKS
+from runner.catalog import FRAMEWORKS, REFERENCE_FRAMEWORK
 from runner.cell import Cell
 from runner.config import GridSpec
 from runner.measure.stats import CV_WARN
@@ -210,7 +210,7 @@ class Orchestrator:
         old = self.sink.read_manifest()
         invocation = {"at": dt.datetime.now(dt.timezone.utc).isoformat(), "grid": self.s.spec.to_dict(),
                       "cells_planned": len(self.cells), "cells_to_run": todo}
-        names = sorted({FRAMEWORKS[c.framework].env for c in self.cells} | {"pytorch"})
+        names = sorted({FRAMEWORKS[c.framework].env for c in self.cells} | {FRAMEWORKS[REFERENCE_FRAMEWORK].env})
         manifest = {
             "run_id": self.s.run_id,
             "created_at": old.get("created_at") or invocation["at"],

@@ -22,13 +22,14 @@ from __future__ import annotations
 import itertools
 from typing import Iterable, List, Sequence, Tuple
 
+from runner import catalog
 from runner.catalog import FRAMEWORKS, PROVIDERS
 from runner.cell import Cell
 from runner.config import GridSpec
 from runner.errors import GridError, did_you_mean
 from runner.models.spec import MODELS
 
-ALL_SOURCES = tuple(sorted({s for f in FRAMEWORKS.values() for s in f.builders}))
+ALL_SOURCES = tuple(sorted({s for f in FRAMEWORKS.values() for s in f.sources}))
 
 
 def _check_names(kind: str, given: Sequence, valid: Iterable) -> None:
@@ -58,22 +59,39 @@ def validate(spec: GridSpec) -> None:
         raise GridError(f"threads must be >= 0, got {list(spec.threads)}", "0 means the framework's default")
     if spec.repetitions < 1:
         raise GridError(f"repetitions must be >= 1, got {spec.repetitions}", "e.g. --repetitions 3")
-    if "onnxruntime" in spec.frameworks:
-        _check_names("sources", spec.sources, FRAMEWORKS["onnxruntime"].sources)
+    choosers = [f for f in spec.frameworks if len(FRAMEWORKS[f].sources) > 1]  # frameworks fed by several sources
+    if choosers:
+        _check_names("sources", spec.sources, {s for f in choosers for s in FRAMEWORKS[f].sources})
     for framework in spec.frameworks:
         if not set(spec.providers) & set(FRAMEWORKS[framework].providers):
             raise GridError(
                 f"framework '{framework}' knows none of the providers {list(spec.providers)}",
                 f"it knows: {', '.join(FRAMEWORKS[framework].providers)}",
             )
-    known = {k for f in FRAMEWORKS.values() for k in f.option_keys}
     for key, values in spec.options:
-        if key not in known:
-            raise GridError(f"unknown option '{key}'", did_you_mean(key, known))
-        _check_names(f"values of option {key}", values, ())
+        _check_option(key, values, spec.frameworks)
     problem = spec.budget.validate()
     if problem:
         raise GridError(f"invalid budget: {problem}", "see `edgebench run --help`")
+
+
+def _check_option(key: str, values: Sequence[str], frameworks: Sequence[str]) -> None:
+    """An adapter option must belong to a framework of the grid, and each value must be one it accepts."""
+    owners = catalog.option_owners(key, frameworks)
+    if not owners:
+        elsewhere = catalog.option_owners(key)
+        taken = sorted({o.name for _, o in catalog.options(frameworks)})
+        hint = (f"'{key}' is an option of {', '.join(elsewhere)}" if elsewhere else
+                did_you_mean(key, {o.name for _, o in catalog.options()}))
+        raise GridError(f"unknown option '{key}' for the frameworks {', '.join(frameworks)} "
+                        f"(they take: {', '.join(taken) or 'no options'})", f"{hint}; see `edgebench list options`")
+    _check_names(f"values of option {key}", values, ())
+    for owner in owners:
+        option = FRAMEWORKS[owner].option(key)
+        for value in values:
+            problem = option.problem(value)
+            if problem:
+                raise GridError(f"{problem} ({owner})", f"valid: {option.valid}")
 
 
 def expand(spec: GridSpec) -> List[Cell]:
@@ -83,7 +101,7 @@ def expand(spec: GridSpec) -> List[Cell]:
     for model in spec.models:
         for framework in spec.frameworks:
             fw = FRAMEWORKS[framework]
-            sources = [s for s in spec.sources if s in fw.builders] if len(fw.builders) > 1 else list(fw.builders)
+            sources = [s for s in spec.sources if s in fw.sources] if len(fw.sources) > 1 else list(fw.sources)
             for source in sources:
                 for batch in spec.batch_sizes:
                     for provider in (p for p in spec.providers if p in fw.providers):
@@ -101,6 +119,6 @@ def expand(spec: GridSpec) -> List[Cell]:
 
 def _option_combinations(spec: GridSpec, framework: str) -> List[Tuple[Tuple[str, str], ...]]:
     """Every combination of the option values that ``framework`` takes (one empty one if none)."""
-    taken = [(k, v) for k, v in spec.options if k in FRAMEWORKS[framework].option_keys]
+    taken = [(k, v) for k, v in spec.options if catalog.option_owners(k, [framework])]
     keys = [k for k, _ in taken]
     return [tuple(zip(keys, combo)) for combo in itertools.product(*(v for _, v in taken))]

@@ -21,13 +21,11 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
-from runner import __version__, config, plan
-from runner.catalog import FRAMEWORKS, PROVIDERS
+from runner import __version__, plan
 from runner.cli import compact_cmd, report_cmd
 from runner.cli import options as o
 from runner.cli.errors import handled
 from runner.errors import UsageError, did_you_mean
-from runner.models.spec import MODELS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Benchmark deep-learning inference runtimes on edge devices.")
@@ -126,23 +124,14 @@ def plan_cmd(
 
 @app.command("list")
 @handled
-def list_cmd(what: str = typer.Argument(..., help="models | frameworks | presets | providers | columns")) -> None:
-    """List names (imports no framework)."""
-    from runner.results.schema import describe
+def list_cmd(what: str = typer.Argument(..., help="models | frameworks | options | presets | providers | columns "
+                                                  "| artifacts")) -> None:
+    """List names, each framework's options and valid values, or the cached artifacts (imports no framework)."""
+    from runner.cli.listing import LISTINGS
 
-    listings = {
-        "models": lambda: [f"{m.name:14s} {m.output:26s} params {m.params or m.published_params:>12,.0f}  "
-                           f"batch {list(m.batch_sizes)}  {','.join(m.studies)}" for m in MODELS.values()],
-        "frameworks": lambda: [f"{f.name:12s} env={f.env:12s} providers={','.join(f.providers):28s} "
-                               f"sources={','.join(f.sources):28s} {f.description}" for f in FRAMEWORKS.values()],
-        "presets": lambda: [f"{p:8s} {len(plan.expand(config.preset(p))):4d} cells  "
-                            f"models={','.join(config.preset(p).models)}" for p in config.PRESETS],
-        "providers": lambda: list(PROVIDERS),
-        "columns": lambda: [f"{c['name']:28s} {c['unit']:8s} {c['description']}" for c in describe()],
-    }
-    if what not in listings:
-        raise UsageError(f"cannot list '{what}'", did_you_mean(what, listings))
-    for line in listings[what]():
+    if what not in LISTINGS:
+        raise UsageError(f"cannot list '{what}'", did_you_mean(what, LISTINGS))
+    for line in LISTINGS[what]():
         typer.echo(line)
 
 

@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional
 import typer
 
 from runner import config
+from runner.catalog import FRAMEWORK_NAMES, FRAMEWORKS, PROVIDERS
 from runner.config import GridSpec
 from runner.errors import UsageError
 from runner.meters.baseline import DEFAULT_ACTIVE_IDLE_S, DEFAULT_IDLE_S
@@ -22,10 +23,12 @@ def _csv(value: Optional[str]) -> Optional[List[str]]:
 Preset = typer.Option(None, "--preset", "-p", help=f"Start from a preset: {', '.join(config.PRESETS)}.")
 Grid = typer.Option(None, "--grid", "-g", help="A TOML grid file (applied over the preset).", dir_okay=False)
 Models = typer.Option(None, help="Comma-separated models, e.g. tinycnn,alexnet.")
-Frameworks = typer.Option(None, help="Comma-separated frameworks, e.g. pytorch,onnxruntime.")
-Sources = typer.Option(None, help="ONNX Runtime: which frameworks export the graph (pytorch,tensorflow,mxnet).")
+_CHOOSERS = [f for f in FRAMEWORKS.values() if len(f.sources) > 1]
+Frameworks = typer.Option(None, help=f"Comma-separated frameworks: {','.join(FRAMEWORK_NAMES)}.")
+Sources = typer.Option(None, help="Which framework builds the artifact, for "
+                       + "; ".join(f"{f.name}: {','.join(f.sources)}" for f in _CHOOSERS) + ".")
 BatchSizes = typer.Option(None, "--batch-sizes", help="Comma-separated batch sizes, e.g. 1,64.")
-Providers = typer.Option(None, help="Comma-separated providers: cpu,cuda,tensorrt,openvino.")
+Providers = typer.Option(None, help=f"Comma-separated providers: {','.join(PROVIDERS)}.")
 Threads = typer.Option(None, help="Comma-separated intra-op thread counts; 0 = framework default, 'all' = cores.")
 Repetitions = typer.Option(None, help="Fresh-process repetitions per cell.")
 WarmupS = typer.Option(None, "--warmup-s", help="Minimum warm-up time per cell (s).")
@@ -49,7 +52,8 @@ CooldownMaxS = typer.Option(DEFAULT_MAX_S, "--cooldown-max-s",
                             help="Longest wait before a cell (s); the cell then runs, with a warning.")
 MaxTempRiseC = typer.Option(DEFAULT_MAX_RISE_C, "--max-temp-rise-c",
                             help="Warn when the temperature rises more than this during a cell (°C).")
-Option = typer.Option(None, "--option", "-o", help="Adapter option key=v1,v2 (a grid dimension), repeatable.")
+Option = typer.Option(None, "--option", "-o", help="Adapter option key=v1,v2 (a grid dimension), repeatable; "
+                      "`edgebench list options` shows each framework's options and values.")
 
 
 def build_spec(preset: Optional[str], grid: Optional[Path], models, frameworks, sources, batch_sizes, providers,
@@ -75,7 +79,8 @@ def build_spec(preset: Optional[str], grid: Optional[Path], models, frameworks, 
 def _key_value(text: str):
     key, sep, value = text.partition("=")
     if not sep or not key:
-        raise UsageError(f"--option wants key=value, got '{text}'", "e.g. --option fault=segfault,hang")
+        raise UsageError(f"--option wants key=value, got '{text}'",
+                         "e.g. --option key=v1,v2; see `edgebench list options`")
     return key.strip(), value
 
 

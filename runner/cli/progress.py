@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from runner.catalog import FRAMEWORKS
 from runner.cell import Cell
 from runner.orchestrator import Observer
 from runner.results.rows import WARNING_SEP
@@ -97,7 +98,7 @@ def prepare_artifacts(cells: List[Cell], console: Console) -> None:
         cache = Cache(cache_dir(), pythonpath_shim(Path(tmp)), cache_dir() / "logs")
         for cell in cells:
             key = (cell.model, cell.framework, cell.source, cell.batch_size)
-            if cell.framework == "null" or key in seen:
+            if not FRAMEWORKS[cell.framework].needs_artifact or key in seen:
                 continue
             seen.add(key)
             got = cache.prepare(cell)
@@ -105,5 +106,5 @@ def prepare_artifacts(cells: List[Cell], console: Console) -> None:
             if got.failure:
                 console.print(f"[yellow]{got.failure.status:11s}[/yellow] {what}: {got.failure.error_message}")
             else:
-                console.print(f"[green]ready      [/green] {what}: {got.artifact_dir}")
+                console.print(f"[green]ready      [/green] {what}: {got.artifact_dir} ({got.artifact_bytes:,d} bytes)")
     console.print(f"cache: {cache_dir()}")

@@ -1,10 +1,10 @@
 """Shared helpers for the findings predicates: scoped rows, comparable groups, ratios with uncertainty.
 
 A *scope* filters the aggregated configurations (see ``summarize.aggregate``) by framework, model, batch
-size, device class and provider; the null adapter is never part of a scope. Device class ``x86-server``
-is every x86 device not labelled a laptop; ``laptop`` is the devices labelled so (``--laptop NAME`` or a
-device name containing laptop/macbook/notebook), because a laptop cannot be told from an x86 host
-automatically.
+size, device class and provider; a harness framework (it measures edgebench itself) is never part of a
+scope. Device class ``x86-server`` is every x86 device not labelled a laptop; ``laptop`` is the devices
+labelled so (``--laptop NAME`` or a device name containing laptop/macbook/notebook), because a laptop
+cannot be told from an x86 host automatically.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import pandas as pd
 
+from runner.catalog import HARNESS, in_study
 from runner.report.load import Dataset
 from runner.report.stats import Ratio, ratio_from_intervals, ratio_of_medians
 from runner.report.summarize import aggregate
 
-PCAMP = ("tensorflow", "caffe2", "mxnet", "pytorch", "tflite")
-GREENAI = ("pytorch", "tensorflow", "mxnet")
+PCAMP = in_study("pcamp")
+GREENAI = in_study("greenai", native=True)  # the frameworks run natively; ONNX runs of their exports apart
 CV_MODELS = ("resnet50", "mobilenet_v2")
 GREENAI_MODELS = (*CV_MODELS, "bert_base")
 SQUEEZENET = ("squeezenet1_0", "squeezenet1_1")
@@ -35,7 +36,7 @@ class Context:
     def __init__(self, ds: Dataset, laptops: Iterable[str] = ()) -> None:
         self.ds = ds
         agg = aggregate(trusted_energy(ds.cells))
-        self.agg = agg[agg["framework"] != "null"] if not agg.empty else agg
+        self.agg = agg[~agg["framework"].isin(HARNESS)] if not agg.empty else agg
         devices = set(self.agg["device"]) if not self.agg.empty else set()
         self.laptops: Set[str] = set(laptops) | {d for d in devices if LAPTOP_NAME.search(str(d))}
         self._ratios: Dict[Tuple, Optional[Ratio]] = {}

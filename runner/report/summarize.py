@@ -28,7 +28,7 @@ MARKS = (("fastest", "p50_s"), ("leanest", "rss_peak_bytes"), ("most frugal", "e
 def label(framework: str, source: str, provider: str, options: str = "") -> str:
     """A short readable name: ``onnxruntime(pytorch)/cuda``; the source only where it differs."""
     text = framework
-    if source and source not in (framework, "null"):
+    if source and source != framework:
         text += f"({source})"
     if provider and provider != "cpu":
         text += f"/{provider}"

@@ -84,6 +84,6 @@ def comparison(matches: List[Match], alone: List[str], metric: str, console: Con
 
 def _cell(m: Match) -> str:
     model, framework, source, batch, provider, threads = m.key[:6]
-    src = f"({source})" if source and source not in (framework, "null") else ""
+    src = f"({source})" if source and source != framework else ""
     opts = m.a.options if m.a.options == m.b.options else f"{m.a.options or '-'} → {m.b.options or '-'}"
     return f"{model} {framework}{src} b{batch} {provider} t{threads}" + (f" [{opts}]" if opts else "")

@@ -18,22 +18,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
+from runner.catalog import worker_variables
 from runner.worker import protocol
 
-#: Variables passed through from the parent when set.
+_THREADS, _FIXED, _PASSTHROUGH = worker_variables()  # what the frameworks' records ask for
+#: Variables passed through from the parent when set (the frameworks' own ones from their records).
 PASSTHROUGH = (
     "PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "USER", "TZ", "LD_LIBRARY_PATH", "LD_PRELOAD",
     "CUDA_VISIBLE_DEVICES", "CUDA_HOME", "NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES",
-    "TF_CPP_MIN_LOG_LEVEL", "ORT_LOGGING_LEVEL", "MXNET_ENGINE_TYPE", "KMP_AFFINITY", "OMP_PROC_BIND",
-    "OMP_PLACES", "XDG_CACHE_HOME",
+    "KMP_AFFINITY", "OMP_PROC_BIND", "OMP_PLACES", "XDG_CACHE_HOME", *_PASSTHROUGH,
 )
 #: Thread-count variables set from the cell's ``threads`` (when > 0), so every framework sees the same.
-THREAD_VARS = (
-    "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-    "TF_NUM_INTRAOP_THREADS", "MXNET_CPU_WORKER_NTHREADS",
-)
+THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS", *_THREADS)
 FIXED = {"PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
-         "PYTHONUNBUFFERED": "1", "TF_NUM_INTEROP_THREADS": "1"}
+         "PYTHONUNBUFFERED": "1", **_FIXED}
 
 
 def worker_environ(threads: int, pythonpath: str, parent: Optional[Mapping[str, str]] = None,

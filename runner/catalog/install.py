@@ -1,0 +1,115 @@
+"""What the Makefile and the image builds read from the catalog (``python -m runner.catalog``).
+
+An environment is installed on an architecture when its record has a lock file for it (``locks``), unless
+the record marks it opt-in there (``opt_in``) and it is not asked for (``WITH=<name>``). Environments
+whose record needs its own Python (``python``, e.g. 3.9) are *legacy*: made by their own recipe (natively
+``mk/<name>.mk``, in the x86 image a stage on an older Debian), listed apart from the plain venvs.
+"""
+
+from __future__ import annotations
+
+import platform
+import re
+from pathlib import Path
+from typing import Iterable, List, Optional, Sequence, Tuple
+
+from runner.catalog import FRAMEWORKS, environments
+from runner.frameworks.record import ARCHES, Record
+
+#: The folder of the lock files (``envs/<name>.txt``).
+LOCKS_DIR = Path(__file__).resolve().parents[2] / "envs"
+_MACHINES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "aarch64", "aarch64": "aarch64",
+             "armv7l": "armv7l", "armv8l": "armv7l", "arm": "armv7l"}
+
+
+class CatalogError(ValueError):
+    """A name the catalog does not know; the message lists the known ones."""
+
+
+def arch(machine: Optional[str] = None) -> str:
+    """``uname -m`` (or ``machine``) as one of :data:`ARCHES`."""
+    name = (machine or platform.machine()).lower()
+    if name not in _MACHINES:
+        raise CatalogError(f"unknown architecture {name!r}; known: {', '.join(ARCHES)}")
+    return _MACHINES[name]
+
+
+def _wanted(names: Iterable[str]) -> Tuple[str, ...]:
+    """Environment names of ``names`` (framework or environment names, comma-separated items allowed)."""
+    envs = environments()
+    out = []
+    for name in (n.strip() for item in names for n in item.split(",")):
+        if not name:
+            continue
+        env = FRAMEWORKS[name].env if name in FRAMEWORKS else name
+        if env not in envs:
+            raise CatalogError(f"unknown environment {name!r}; known: {', '.join(envs)}")
+        out.append(env)
+    return tuple(out)
+
+
+def selected(on: str, with_: Sequence[str] = (), legacy: bool = False) -> List[Tuple[str, Record]]:
+    """``(environment, record)`` installed on architecture ``on``: plain venvs, or ``legacy`` ones only."""
+    asked = _wanted(with_)
+    return [(env, r) for env, r in environments().items()
+            if on in r.locks and bool(r.python) == legacy and (on not in r.opt_in or env in asked)]
+
+
+def lock_file(env: str, on: str, suffix: str = "") -> str:
+    """The lock file (a name under ``envs/``) pinning ``env`` on ``on``; ``suffix`` prefers
+    ``envs/<env><suffix>.txt`` where it exists (e.g. ``-jp6``: lock files for NVIDIA's Jetson wheels)."""
+    record = environments().get(env)
+    if record is None:
+        raise CatalogError(f"unknown environment {env!r}; known: {', '.join(environments())}")
+    if suffix and (LOCKS_DIR / f"{env}{suffix}.txt").is_file():
+        return f"{env}{suffix}.txt"
+    if on not in record.locks:
+        raise CatalogError(f"{env} has no lock file for {on} (it has: {', '.join(record.locks) or 'none'})")
+    return record.locks[on]
+
+
+def plan(on: str, with_: Sequence[str] = (), legacy: bool = False, suffix: str = "") -> List[str]:
+    """One line per environment for ``docker/install-env.sh --plan``: ``NAME LOCK GPU_EDITS`` (``-``: none)."""
+    return [f"{env} {lock_file(env, on, suffix)} {r.gpu_lock_edits or '-'}" for env, r in selected(on, with_, legacy)]
+
+
+def system_packages(on: str, with_: Sequence[str] = (), legacy: bool = False) -> List[str]:
+    """Debian packages the selected environments' libraries need."""
+    return sorted({p for _, r in selected(on, with_, legacy) for p in r.system_packages})
+
+
+def frameworks_in(envs_dir: Path) -> List[str]:
+    """Frameworks (not the harness) whose environment has an interpreter under ``envs_dir``."""
+    return [r.name for r in FRAMEWORKS.values()
+            if not r.harness and (Path(envs_dir) / r.env / "bin" / "python").exists()]
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _pinned(record: Record, lock: Path) -> Optional[Tuple[str, str]]:
+    """``(package, version)`` of the record's first package pinned in ``lock``."""
+    pins = {}
+    for line in lock.read_text().splitlines():
+        name, sep, version = line.strip().partition("==")
+        if sep and not name.startswith("#"):
+            pins[_normal(name)] = (name, version.strip())
+    return next((pins[_normal(p)] for p in record.packages if _normal(p) in pins), None)
+
+
+def pins(on: str, with_: Sequence[str] = (), long: bool = False, suffix: str = "") -> str:
+    """The framework pins of an image: ``torch2.13.0-ort1.31.1-...`` (a tag) or ``torch==2.13.0+cpu,...``."""
+    chosen = selected(on, with_) + selected(on, with_, legacy=True)
+    items, seen = [], set()
+    for env, record in chosen:
+        found = _pinned(record, LOCKS_DIR / lock_file(env, on, suffix))
+        if found is None:
+            continue
+        package, version = found
+        if long:
+            items.append(f"{package if package not in seen else f'{env}-{package}'}=={version}")
+        else:
+            items.append(f"{record.tag or record.name}{version.split('+')[0]}")
+        seen.add(package)
+    return ",".join(items) if long else "-".join(items)

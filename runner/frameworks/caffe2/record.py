@@ -1,0 +1,24 @@
+"""Caffe2's catalog record (pure data)."""
+
+from __future__ import annotations
+
+from runner.frameworks.record import Record
+
+RECORD = Record(
+    name="caffe2",
+    title="Caffe2",
+    description="Caffe2 init/predict nets from torch 1.8.1 (Python 3.9)",
+    env="caffe2",
+    packages=("torch",),
+    imports=("caffe2",),
+    locks={"x86_64": "caffe2.txt", "aarch64": "caffe2.txt"},
+    artifact="caffe2-nets",
+    sources={"caffe2": "caffe2"},
+    builds=("caffe2-nets",),
+    studies=("pcamp",),
+    python="3.9",  # torch 1.8.1, the last wheels with Caffe2's Python bindings: mk/caffe2.mk, the legacy stage
+    opt_in=("x86_64", "aarch64"),
+    setup_hint="run `make setup-caffe2` (needs a Python 3.9, or root and debootstrap on x86_64/aarch64)",
+    system_packages=("libgomp1",),
+    tag="caffe2-torch",
+)

@@ -1,0 +1,25 @@
+"""MXNet's catalog record (pure data)."""
+
+from __future__ import annotations
+
+from runner.frameworks.record import Record
+
+RECORD = Record(
+    name="mxnet",
+    title="MXNet",
+    description="Gluon model, hybridized and exported as symbol + params",
+    env="mxnet",
+    packages=("mxnet", "mxnet-cu112"),
+    related=("onnx",),
+    imports=("mxnet",),
+    locks={"x86_64": "mxnet.txt", "aarch64": "mxnet.txt"},
+    artifact="mxnet-symbol",
+    sources={"mxnet": "mxnet"},
+    builds=("mxnet-symbol", "onnx"),
+    providers=("cpu", "cuda"),
+    studies=("pcamp", "greenai"),
+    opt_in=("aarch64",),  # PyPI's aarch64 wheel needs Arm Performance Libraries 21.0 in the base image
+    system_packages=("libgomp1", "libquadmath0"),
+    thread_variables=("MXNET_CPU_WORKER_NTHREADS",),
+    passthrough=("MXNET_ENGINE_TYPE",),
+)

@@ -1,0 +1,131 @@
+"""The catalog record: everything the rest of edgebench knows about one framework (pure data).
+
+Each framework folder ``runner/frameworks/<name>/`` has a ``record.py`` that defines ``RECORD``;
+:mod:`runner.catalog` collects them. A record imports nothing but this module, so reading the catalog
+imports no framework, and it runs on Python 3.9 with the standard library only (the Makefile and the image
+builds read it with the host's ``python3``).
+
+Architectures are ``uname -m`` names: ``x86_64``, ``aarch64``, ``armv7l``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+ARCHES = ("x86_64", "aarch64", "armv7l")
+NO_ARTIFACT = "none"
+
+
+@dataclass(frozen=True)
+class Option:
+    """An adapter option (``-o name=v1,v2`` or the grid's ``[options]``): each value list is a grid dimension
+    for the frameworks that take it. ``values`` are the valid values; a ``number`` option takes any number
+    >= 0 instead."""
+
+    name: str
+    default: str
+    description: str
+    values: Tuple[str, ...] = ()
+    number: bool = False
+
+    @property
+    def valid(self) -> str:
+        """The valid values, for messages and ``edgebench list options``."""
+        return "a number >= 0" if self.number else ", ".join(self.values)
+
+    def problem(self, value: str) -> Optional[str]:
+        """None when ``value`` is valid, else what is wrong with it."""
+        if not self.number:
+            return None if value in self.values else f"invalid value '{value}' for option {self.name}"
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not (math.isfinite(number) and number >= 0):
+            return f"option {self.name} wants a number >= 0, got '{value}'"
+        return None
+
+
+@dataclass(frozen=True)
+class Record:
+    """One framework, as data. The fields, in the order a reader needs them:
+
+    ``name`` (command line, grid files, the data), ``title`` (prose), ``description``;
+    ``env``: the environment whose interpreter runs its workers (``main``: the orchestrator's own);
+    ``packages``: distributions whose installed version is the framework version (the first found wins);
+    ``related``: other distributions whose versions each run records (exporters, converters);
+    ``imports``: top-level modules only its own folder may import;
+    ``locks``: architecture -> lock file under ``envs/`` that pins its environment there;
+    ``artifact``: the artifact kind its adapter loads (``none``: it needs none);
+    ``sources``: source -> framework whose ``build`` module makes that artifact (the first is the default);
+    ``builds``: the artifact kinds its own ``build`` module makes;
+    ``providers``, ``options``, ``studies`` (the published studies that ran it);
+    ``reference``: its eager output is the reference of ``output_max_abs_diff``;
+    ``harness``: it measures the harness itself, never a runtime (kept out of the findings);
+    ``python``: a Python version its environment needs that the host's may not be: that environment is
+    made by its own recipe (``mk/<name>.mk``, the image's legacy stage), not as a plain venv;
+    ``opt_in``: architectures whose images include it only when asked (``WITH=<name>``);
+    ``setup_hint``: what to do when its environment is missing;
+    ``gpu_lock_edits``: a sed script turning its lock file into the CUDA build's (images built with GPU=1);
+    ``system_packages``: Debian packages its libraries need;
+    ``thread_variables``: variables it reads for its thread counts (every worker gets them set from the
+    cell's ``threads``); ``worker_variables``: fixed variables every worker gets; ``passthrough``: its
+    variables passed through to workers when the parent has them;
+    ``tag``: its short name in image tags.
+    """
+
+    name: str
+    title: str
+    description: str
+    env: str
+    packages: Tuple[str, ...]
+    imports: Tuple[str, ...]
+    locks: Mapping[str, str]
+    artifact: str
+    sources: Mapping[str, str]
+    builds: Tuple[str, ...] = ()
+    providers: Tuple[str, ...] = ("cpu",)
+    options: Tuple[Option, ...] = ()
+    studies: Tuple[str, ...] = ()
+    related: Tuple[str, ...] = ()
+    reference: bool = False
+    harness: bool = False
+    python: str = ""
+    opt_in: Tuple[str, ...] = ()
+    setup_hint: str = "run `make setup`"
+    gpu_lock_edits: str = ""
+    system_packages: Tuple[str, ...] = ()
+    thread_variables: Tuple[str, ...] = ()
+    worker_variables: Mapping[str, str] = field(default_factory=dict)
+    passthrough: Tuple[str, ...] = ()
+    tag: str = ""
+
+    @property
+    def needs_artifact(self) -> bool:
+        return self.artifact != NO_ARTIFACT
+
+    @property
+    def default_source(self) -> str:
+        return next(iter(self.sources))
+
+    def option(self, name: str) -> Option:
+        """The option called ``name`` (KeyError when it has none)."""
+        for opt in self.options:
+            if opt.name == name:
+                return opt
+        raise KeyError(f"{self.name} has no option {name!r}")
+
+    def settings(self, given: Any) -> Dict[str, str]:
+        """Every option's value for a cell: the given ones (``(key, value)`` pairs), else the defaults.
+        A value the option does not accept raises ValueError (the grid is validated before it runs; this
+        guards a worker started by hand)."""
+        values = {o.name: o.default for o in self.options}
+        for key, value in given:
+            if key in values:
+                problem = self.option(key).problem(value)
+                if problem:
+                    raise ValueError(f"{problem}; valid: {self.option(key).valid}")
+                values[key] = value
+        return values

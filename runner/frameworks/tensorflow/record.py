@@ -1,0 +1,26 @@
+"""TensorFlow's catalog record (pure data)."""
+
+from __future__ import annotations
+
+from runner.frameworks.record import Record
+
+RECORD = Record(
+    name="tensorflow",
+    title="TensorFlow",
+    description="Keras model, compiled tf.function",
+    env="tensorflow",
+    packages=("tensorflow", "tensorflow-cpu"),
+    related=("keras", "tf2onnx", "onnx"),
+    imports=("tensorflow", "keras", "tf2onnx"),
+    locks={"x86_64": "tensorflow.txt", "aarch64": "tensorflow-aarch64.txt"},
+    artifact="savedmodel",
+    sources={"tensorflow": "tensorflow"},
+    builds=("savedmodel", "tflite", "onnx"),
+    providers=("cpu", "cuda"),
+    studies=("pcamp", "greenai"),
+    gpu_lock_edits="s/^tensorflow[-_]cpu==/tensorflow[and-cuda]==/",
+    thread_variables=("TF_NUM_INTRAOP_THREADS",),
+    worker_variables={"TF_NUM_INTEROP_THREADS": "1"},
+    passthrough=("TF_CPP_MIN_LOG_LEVEL",),
+    tag="tf",
+)

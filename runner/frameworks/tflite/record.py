@@ -1,0 +1,23 @@
+"""TensorFlow Lite's (LiteRT's) catalog record (pure data)."""
+
+from __future__ import annotations
+
+from runner.frameworks.record import Option, Record
+
+RECORD = Record(
+    name="tflite",
+    title="LiteRT",
+    description="LiteRT interpreter on a model converted from the Keras definition",
+    env="tflite",
+    packages=("ai-edge-litert", "tflite-runtime"),
+    imports=("ai_edge_litert", "tflite_runtime"),
+    locks={"x86_64": "tflite.txt", "aarch64": "tflite.txt", "armv7l": "tflite-armv7.txt"},
+    artifact="tflite",
+    sources={"tensorflow": "tensorflow"},
+    studies=("pcamp",),
+    options=(
+        Option("xnnpack", "on", "the default XNNPACK delegate (off: the resolver without default delegates)",
+               ("on", "off")),
+    ),
+    tag="litert",
+)
