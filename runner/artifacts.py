@@ -128,7 +128,7 @@ class Cache:
 
     def artifact(self, cell: Cell) -> Tuple[Path, dict]:
         """The verified artifact of ``cell``, built here by its source's environment, or, where that
-        environment does not exist (e.g. a Raspberry Pi has no TensorFlow), one built elsewhere and copied
+        environment does not exist (e.g. a Raspberry Pi has no build of it), one built elsewhere and copied
         into this cache (``edgebench plan --prepare`` on another host)."""
         fw = FRAMEWORKS[cell.framework]
         builder = fw.sources[cell.source]

@@ -43,7 +43,7 @@ class Budget:
 
 @dataclass(frozen=True)
 class Cell:
-    """What is measured. ``options`` carries adapter-specific knobs (e.g. the null adapter's fault)."""
+    """What is measured. ``options`` carries adapter-specific knobs (``edgebench list options``)."""
 
     model: str
     framework: str

@@ -2,11 +2,11 @@
 
 A grid file is TOML with the keys of :class:`GridSpec` (lists), a ``[budget]`` table with the keys of
 :class:`runner.cell.Budget`, and an optional ``[options]`` table of adapter knobs, each a value or a list
-of values that becomes a grid dimension for the frameworks that take it (e.g. the null adapter's ``fault``)::
+of values that becomes a grid dimension for the frameworks that take it (``edgebench list options``)::
 
     models = ["tinycnn", "alexnet"]
-    frameworks = ["pytorch", "onnxruntime"]
-    sources = ["pytorch"]          # ONNX Runtime only: which framework exported the graph
+    frameworks = ["<framework>", ...]  # edgebench list frameworks
+    sources = ["<framework>"]      # runtimes fed by several sources: which framework exported the graph
     batch_sizes = [1]
     providers = ["cpu"]
     threads = [1]                  # 0 = the framework's default
@@ -14,7 +14,7 @@ of values that becomes a grid dimension for the frameworks that take it (e.g. th
     [budget]
     min_time_s = 1.0
     [options]
-    fault = ["none", "segfault"]   # null adapter only
+    fault = ["none", "segfault"]   # an option of one framework: a dimension of its cells only
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple
 
+from runner.catalog import DEFAULT_FRAMEWORKS, REFERENCE_FRAMEWORK
 from runner.cell import Budget
 from runner.errors import UsageError, did_you_mean
 
@@ -41,8 +42,8 @@ PRESETS = ("quick", "pcamp", "greenai", "smoke")
 @dataclass(frozen=True)
 class GridSpec:
     models: Tuple[str, ...] = ("tinycnn",)
-    frameworks: Tuple[str, ...] = ("pytorch", "onnxruntime")
-    sources: Tuple[str, ...] = ("pytorch",)
+    frameworks: Tuple[str, ...] = DEFAULT_FRAMEWORKS
+    sources: Tuple[str, ...] = (REFERENCE_FRAMEWORK,)
     batch_sizes: Tuple[int, ...] = (1,)
     providers: Tuple[str, ...] = ("cpu",)
     threads: Tuple[int, ...] = (1,)

@@ -1,13 +1,13 @@
 """Framework environments: which interpreter runs each framework's workers (DESIGN §3).
 
-Resolution, first match wins, for an environment ``NAME`` (``pytorch``, ``tensorflow``, ...):
+Resolution, first match wins, for an environment ``NAME`` (a record's ``env``):
 
 1. the variable ``EDGEBENCH_ENV_<NAME>`` (an interpreter path);
-2. the ``[envs]`` table of the file named by ``EDGEBENCH_ENVS_FILE`` (``pytorch = "/path/bin/python"``);
+2. the ``[envs]`` table of the file named by ``EDGEBENCH_ENVS_FILE`` (``NAME = "/path/bin/python"``);
 3. ``<dir>/<NAME>/bin/python`` under ``EDGEBENCH_ENVS_DIR``, else the checkout's ``.envs/``, else
    ``/opt/envs`` (the images' layout).
 
-The ``main`` environment (the null adapter) is the interpreter running the orchestrator. A missing
+The ``main`` environment (the harness's) is the interpreter running the orchestrator. A missing
 environment is not an error here: cells that need it become ``unavailable`` rows with the reason.
 """
 

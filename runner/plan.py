@@ -12,7 +12,7 @@ repetitions, each in the order given, the last one varying fastest::
                 for options in (product of the option values the framework takes):
                   for repetition in range(repetitions): -> Cell
 
-A provider the framework does not know at all (``tensorrt`` for PyTorch) is not expanded; a known
+A provider the framework does not know at all (one missing from its record's providers) is not expanded; a known
 provider that is not installed becomes an ``unsupported`` row at run time. Validation happens before
 anything runs: unknown names, empty dimensions and duplicate entries are one-line errors with the choices.
 """

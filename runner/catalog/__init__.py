@@ -49,6 +49,9 @@ PROVIDERS: Tuple[str, ...] = _union([("cpu",), *(r.providers for r in FRAMEWORKS
 REFERENCE_FRAMEWORK: str = next(r.name for r in FRAMEWORKS.values() if r.reference)
 #: Frameworks that measure the harness itself, not a runtime.
 HARNESS: Tuple[str, ...] = tuple(r.name for r in FRAMEWORKS.values() if r.harness)
+#: A grid's frameworks when it names none: the reference framework and the runtimes fed by its exports.
+DEFAULT_FRAMEWORKS: Tuple[str, ...] = (REFERENCE_FRAMEWORK, *(
+    r.name for r in FRAMEWORKS.values() if r.name != REFERENCE_FRAMEWORK and REFERENCE_FRAMEWORK in r.sources))
 
 
 def in_study(study: str, native: bool = False) -> Tuple[str, ...]:

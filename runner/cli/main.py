@@ -4,7 +4,7 @@ Examples::
 
     edgebench run                                   # the quick preset, natively, into results/
     edgebench run --preset pcamp --repetitions 5
-    edgebench run --models tinycnn --frameworks pytorch,onnxruntime --max-time-s 2
+    edgebench run --models tinycnn --frameworks FRAMEWORK,... --max-time-s 2    # edgebench list frameworks
     edgebench run --grid my-grid.toml --run-id lab-1    # same run id again resumes
     edgebench plan --preset greenai                 # the cells, without running them
     edgebench report results/lab-1

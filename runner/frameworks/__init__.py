@@ -1,30 +1,30 @@
-"""Framework adapters (worker side). Each module imports its framework lazily, inside its methods.
+"""Framework adapters and build jobs (worker side): one folder per framework, ``runner/frameworks/<name>/``::
 
-``adapter(name)`` imports only the chosen adapter module (mlcommons ``get_backend()`` style).
+    record.py    RECORD: the catalog record, pure data (runner.catalog collects every folder's)
+    adapter.py   ADAPTER: the adapter class the worker drives (runner.frameworks.base.Adapter)
+    build.py     its build jobs, where its record lists artifact kinds it ``builds``: build_artifact(), and
+                 for the reference framework make_weights(), make_reference() and describe()
+    *.py         its native model definitions and helpers; no other folder imports them
+
+Shared by every folder: ``base`` (the adapter protocol, the build frame), ``record`` (the record's types)
+and ``onnx_export`` (one ONNX export finish for every exporter). Each adapter imports its framework lazily,
+inside its methods; ``adapter(name)`` imports only the chosen folder's adapter (mlcommons ``get_backend()``
+style).
 """
 
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 
 from runner.frameworks.base import Adapter
 
-_MODULES = {
-    "null": "runner.frameworks.null.adapter",
-    "pytorch": "runner.frameworks.pytorch.adapter",
-    "onnxruntime": "runner.frameworks.onnxruntime.adapter",
-    "tensorflow": "runner.frameworks.tensorflow.adapter",
-    "tflite": "runner.frameworks.tflite.adapter",
-    "mxnet": "runner.frameworks.mxnet.adapter",
-    "caffe2": "runner.frameworks.caffe2.adapter",
-}
-
 
 def adapter(name: str) -> Adapter:
-    module = importlib.import_module(_MODULES[name])
-    return module.ADAPTER()
+    """A fresh adapter of framework ``name``."""
+    return importlib.import_module(f"{__name__}.{name}.adapter").ADAPTER()
 
 
-def builder(name: str):
-    """The module that builds artifacts (and, for PyTorch, weights and references) for ``name``."""
-    return importlib.import_module(_MODULES[name])
+def builder(name: str) -> ModuleType:
+    """The build module of framework ``name`` (its ``build_artifact``, and the reference framework's jobs)."""
+    return importlib.import_module(f"{__name__}.{name}.build")

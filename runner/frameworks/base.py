@@ -3,6 +3,8 @@
 The worker drives an adapter through the phases of DESIGN §5, timing each call::
 
     a = ADAPTER()
+    a.configure(cell)               # untimed: read the cell's options (defaults from the record), set what
+                                    # the framework reads when imported (thread variables)
     a.import_framework()            # timed: import_s (the adapter imports its framework here, not before)
     a.load(artifact_dir, cell)      # timed: load_s (artifact on disk -> ready session, compile included)
     x = a.prepare(arrays)           # untimed: seeded numpy inputs -> framework tensors on the device
@@ -14,7 +16,7 @@ The worker drives an adapter through the phases of DESIGN §5, timing each call:
 A combination that cannot run (a provider that is not installed, an artifact the runtime rejects) raises
 :class:`Unsupported` with the reason; the cell becomes an ``unsupported`` row.
 
-Artifacts are built once per (model, source framework, version) by the *source* framework's module,
+Artifacts are built once per (model, source framework, version) by the *source* framework's build module,
 ``build_artifact(model, target, weights_path, out_dir)``, run in that framework's environment.
 """
 
@@ -60,6 +62,9 @@ def read_meta(artifact_dir: Path) -> Dict[str, Any]:
 
 class Adapter:
     name = "base"
+
+    def configure(self, cell: Any) -> None:
+        """Read the cell's options; set what the framework reads at import. Runs before the import."""
 
     def import_framework(self) -> None:
         raise NotImplementedError

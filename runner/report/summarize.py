@@ -26,7 +26,7 @@ MARKS = (("fastest", "p50_s"), ("leanest", "rss_peak_bytes"), ("most frugal", "e
 
 
 def label(framework: str, source: str, provider: str, options: str = "") -> str:
-    """A short readable name: ``onnxruntime(pytorch)/cuda``; the source only where it differs."""
+    """A short readable name: ``framework(source)/provider``; the source only where it differs."""
     text = framework
     if source and source != framework:
         text += f"({source})"
@@ -84,6 +84,6 @@ def marks(rows: pd.DataFrame) -> Dict[int, List[str]]:
 
 
 def versions(cells: pd.DataFrame) -> str:
-    """'pytorch 2.3.0, onnxruntime 1.18.0' for the frameworks in ``cells``."""
+    """'<framework> <version>, ...' for the frameworks in ``cells``."""
     pairs = cells[["framework", "framework_version"]].dropna().drop_duplicates().sort_values("framework")
     return ", ".join(f"{f} {v}".strip() for f, v in pairs.itertuples(index=False))

@@ -4,12 +4,13 @@
 
 ``REQUEST.json``: ``{"job": "weights" | "reference" | "artifact" | "describe", "builder": framework,
 "model": name, ...}``. The result file gets ``{"ok": true, ...}`` or ``{"ok": false, "unsupported": bool,
-"error_class", "error_message"}``. The job functions live in the builder framework's module:
+"error_class", "error_message"}``. The job functions live in the builder framework's build module
+(``runner/frameworks/<builder>/build.py``):
 
-    make_weights(model, path, seed)                      (pytorch: the canonical weights)
-    make_reference(model, weights, batch_size, out)      (pytorch: the reference output, .npy)
+    make_weights(model, path, seed)                      (the reference framework: the canonical weights)
+    make_reference(model, weights, batch_size, out)      (the reference framework: its output, .npy)
     build_artifact(model, target, weights, out_dir) -> dict of metadata
-    describe(model) -> {"params": int, ...}
+    describe(model) -> {"params": int, ...}              (the reference framework)
 """
 
 from __future__ import annotations

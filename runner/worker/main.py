@@ -41,8 +41,7 @@ def _measure(req: Dict[str, Any], phases: Phases, result_fd: int) -> Dict[str, A
 
     cell = Cell.from_dict(req["cell"])
     a = get_adapter(cell.framework)
-    if hasattr(a, "configure"):
-        a.configure(cell)
+    a.configure(cell)
     if hasattr(a, "result_fd"):
         a.result_fd = result_fd
     out: Dict[str, Any] = {"rss": {}}

@@ -56,7 +56,7 @@ def built(tmp_path_factory) -> Dict[str, Any]:
 
 def test_describe_matches_published_counts(tmp_path):
     python = env_python("pytorch")
-    code = ("import json\nfrom runner.frameworks.pytorch.adapter import describe\n"
+    code = ("import json\nfrom runner.frameworks.pytorch.build import describe\n"
             f"print(json.dumps({{m: describe(m) for m in {list(MODELS)!r}}}))")
     described = json.loads(run_python(python, ["-c", code]).stdout.strip().splitlines()[-1])
     for name, spec in MODELS.items():

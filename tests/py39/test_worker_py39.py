@@ -21,9 +21,16 @@ REPO = Path(__file__).resolve().parents[2]
 #: The worker side (DESIGN §3): these folders and files run in every framework's interpreter.
 WORKER_SIDE = ("runner/worker", "runner/frameworks", "runner/measure", "runner/models", "runner/cell.py",
                "runner/__init__.py")
-#: Top-level imports that make a module framework-only: compiled and scanned here, imported by its tests.
-FRAMEWORKS = {"torch", "tensorflow", "keras", "mxnet", "caffe2", "onnx", "onnxruntime", "ai_edge_litert",
-              "tflite_runtime"}
+
+def framework_modules() -> set:
+    """Top-level imports that make a module framework-only (the catalog records' import modules): such a
+    module is compiled and scanned here, and imported by its framework's tests."""
+    from runner.catalog import FRAMEWORKS as RECORDS
+
+    return {m for r in RECORDS.values() for m in r.imports}
+
+
+FRAMEWORKS = framework_modules()
 #: Keyword arguments that Python 3.9 rejects at run time (the call fails only when it runs).
 NEWER_KWARGS = {"zip": {"strict"}, "dataclass": {"slots", "kw_only", "match_args"},
                 "field": {"kw_only"}, "bisect": {"key"}, "bisect_left": {"key"}, "bisect_right": {"key"},

@@ -1,13 +1,13 @@
 """Native Caffe2 definitions of the benchmark CNNs, built with ``brew`` (imported only in the caffe2 env).
 
-Each builder adds the model's operators to a ``model_helper.ModelHelper`` in NCHW, the layouts of
-:mod:`runner.frameworks.pytorch.defs` (Conv weights OIHW, FC weights (out, in), flatten in C-major order), so the
-canonical ``.npz`` loads without any transposition. A layer's blob is its PyTorch module path
+Each builder adds the model's operators to a ``model_helper.ModelHelper`` in NCHW, the canonical weights'
+layouts (Conv weights OIHW, FC weights (out, in), flatten in C-major order), so the canonical ``.npz``
+loads without any transposition. A layer's blob is its module path in the reference definitions
 (``features.0``) and brew names its parameters ``<path>_w``/``_b`` (Conv, FC), ``<path>_s``/``_b``/``_rm``/
 ``_riv`` (SpatialBN: scale, bias, running mean, running variance; in test mode the fourth input is the
 variance itself): :func:`torch_key` maps them back to ``state_dict`` keys.
 
-Differences from the PyTorch graphs, each exact: SqueezeNet's ``ceil_mode`` max pools pad the bottom and
+Differences from the reference graphs, each exact: SqueezeNet's ``ceil_mode`` max pools pad the bottom and
 right edges where the last window would be cut (``pad_b``/``pad_r``; Caffe2's ``legacy_pad=3`` ceil rounding
 logs a warning on every run, which would land in the timed loop), for the spec's 224x224 input; AlexNet's
 ``AdaptiveAvgPool2d((6, 6))`` is the identity on the 6x6 map of a 224x224 input and is left out;
@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, Tuple
 
 from caffe2.python import brew
 
-#: brew's parameter suffixes, longest first, and the PyTorch ``state_dict`` leaf they come from.
+#: brew's parameter suffixes, longest first, and the canonical weight-name leaf they come from.
 _SUFFIXES = (("_riv", "running_var"), ("_rm", "running_mean"), ("_s", "weight"), ("_w", "weight"),
              ("_b", "bias"))
 BN_EPSILON = 1e-5
@@ -86,7 +86,7 @@ _POOLS = {"1_0": (2, 6, 11), "1_1": (2, 5, 8)}
 
 
 def ceil_pool(m: Any, x: str, name: str, size: int) -> Tuple[str, int]:
-    """PyTorch's MaxPool2d(3, 2, ceil_mode=True) on a ``size`` x ``size`` map: the last window is kept by
+    """The reference's MaxPool2d(3, 2, ceil_mode=True) on a ``size`` x ``size`` map: the last window is kept by
     padding the bottom and right edges (padding never wins a Caffe2 max). Returns the blob and its size."""
     out = -(-(size - 3) // 2) + 1
     extra = (out - 1) * 2 + 3 - size

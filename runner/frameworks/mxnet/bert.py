@@ -1,9 +1,9 @@
-"""BERT-base as MXNet Gluon HybridBlocks, computing ``runner.frameworks.pytorch.bert``'s function.
+"""BERT-base as MXNet Gluon HybridBlocks, computing the reference definition's function.
 
 Inputs ``input_ids`` and ``attention_mask`` (N, L) int; output the pooled output (N, 768). Post-LayerNorm
 blocks, exact (erf) GELU (``LeakyReLU(act_type="gelu")``), LayerNorm epsilon 1e-12, 12 heads of 64, masked
 keys get (1 - mask) * -10000, token type ids all 0. Parameters are registered under HuggingFace
-``BertModel`` names; Gluon's Dense weight is (out, in) like PyTorch's, so nothing is transposed.
+``BertModel`` names; Gluon's Dense weight is (out, in) like the canonical weights', so nothing is transposed.
 Imported only from the MXNet adapter (it imports MXNet at the top).
 """
 

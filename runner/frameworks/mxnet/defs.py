@@ -1,12 +1,12 @@
-"""MXNet Gluon definitions of the benchmark models (NCHW), loading the canonical PyTorch-keyed weights.
+"""MXNet Gluon definitions of the benchmark models (NCHW), loading the canonical weights.
 
 AlexNet and SqueezeNet 1.0/1.1 come from Gluon's model zoo, whose layers (kernel sizes, strides, padding,
 ceil-mode max pools, NCHW flatten) and parameter order match torchvision's. ResNet-50 and MobileNetV2 are
-defined here: the zoo's ``resnet50_v1`` puts the stride in the first 1x1 convolution (torchvision uses
-v1.5, stride in the 3x3), and its ``mobilenetv2_1.0`` has an extra expansion convolution in the first
-block and a bias-free 1x1 convolution as classifier. TinyCNN is defined here; BERT lives in
-:mod:`runner.frameworks.mxnet.bert`. Gluon and PyTorch share layouts (OIHW, Linear (out, in)), so weights are
-copied as they are. Imported only from the MXNet adapter (it imports MXNet at the top).
+defined here: the zoo's ``resnet50_v1`` puts the stride in the first 1x1 convolution (torchvision uses v1.5,
+stride in the 3x3), and its ``mobilenetv2_1.0`` has an extra expansion convolution in the first block and a
+bias-free 1x1 convolution as classifier. TinyCNN is defined here; BERT lives in
+:mod:`runner.frameworks.mxnet.bert`. Gluon and the canonical weights share layouts (OIHW, Linear (out, in)),
+so weights are copied as they are. Imported only from the MXNet adapter (it imports MXNet at the top).
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ import mxnet as mx
 import numpy as np
 from mxnet.gluon import HybridBlock, nn
 
+from runner.models.weights import read_npz
+
 BN_EPS = 1e-5
 
-#: Gluon parameter attribute -> PyTorch key suffix, per kind of layer.
+#: Gluon parameter attribute -> canonical key suffix, per kind of layer.
 PARAMS: Dict[str, Tuple[Tuple[str, str], ...]] = {
     "conv": (("weight", "weight"), ("bias", "bias")),
     "dense": (("weight", "weight"), ("bias", "bias")),
@@ -32,7 +34,7 @@ PARAMS: Dict[str, Tuple[Tuple[str, str], ...]] = {
 
 
 class Registry:
-    """Creates Gluon layers and remembers which PyTorch prefix each one takes its weights from."""
+    """Creates Gluon layers and remembers which canonical prefix each one takes its weights from."""
 
     def __init__(self) -> None:
         self.slots: List[Tuple[str, Any, str]] = []
@@ -51,13 +53,6 @@ class Registry:
 
     def dense(self, prefix: str, units: int, flatten: bool = True) -> Any:
         return self.add(prefix, nn.Dense(units, flatten=flatten), "dense")
-
-
-def read_weights(path: Path) -> Dict[str, np.ndarray]:
-    """The canonical ``.npz`` as float32 arrays (``num_batches_tracked`` dropped)."""
-    with np.load(path) as npz:
-        return {k: np.asarray(npz[k], dtype=np.float32) for k in npz.files
-                if not k.endswith("num_batches_tracked")}
 
 
 def load(slots: List[Tuple[str, Any, str]], weights: Dict[str, np.ndarray]) -> None:
@@ -217,7 +212,7 @@ def _zoo(model: str) -> Tuple[Any, List[Tuple[str, Any, str]]]:
     leaves = _leaves(net)
     prefixes = _zoo_prefixes(model)
     if len(leaves) != len(prefixes):
-        raise ValueError(f"{model}: {len(leaves)} Gluon layers for {len(prefixes)} PyTorch layers")
+        raise ValueError(f"{model}: {len(leaves)} Gluon layers for {len(prefixes)} canonical layers")
     kinds = ["dense" if isinstance(b, nn.Dense) else "conv" for b in leaves]
     return net, list(zip(prefixes, leaves, kinds))
 
@@ -238,5 +233,5 @@ def build(model: str, weights: Path) -> Any:
     net.initialize(mx.init.Zero())
     dummy = [mx.nd.zeros((1,) + s.shape, dtype=s.dtype) for s in get(model).inputs]
     net(*dummy)  # resolve deferred shapes
-    load(slots, read_weights(weights))
+    load(slots, read_npz(weights))
     return net

@@ -1,6 +1,7 @@
 """The null adapter: measures the harness itself, and injects faults on request (DESIGN §4).
 
-Options (grid ``[options]`` or ``--option key=v1,v2``; each value list is a grid dimension):
+Options (grid ``[options]`` or ``--option key=v1,v2``; each value list is a grid dimension; defaults and
+valid values in its record, ``edgebench list options``):
 
     fault        none | segfault | abort | hang | oom | garbage | exception | exit | unsupported
     fault_phase  import | load | infer (default infer: at the first inference)
@@ -20,8 +21,7 @@ from pathlib import Path
 from typing import Any, Dict, Optional
 
 from runner.frameworks.base import Adapter, Unsupported
-
-FAULTS = ("none", "segfault", "abort", "hang", "oom", "garbage", "exception", "exit", "unsupported")
+from runner.frameworks.null.record import FAULTS, RECORD
 
 
 def inject(fault: str, result_fd: Optional[int]) -> None:
@@ -72,11 +72,9 @@ class NullAdapter(Adapter):
         self._first = True
 
     def configure(self, cell: Any) -> None:
-        self.fault = cell.option("fault", "none")
-        self.phase = cell.option("fault_phase", "infer")
-        self.sleep_s = float(cell.option("sleep_s", "0") or 0)
-        if self.fault not in FAULTS:
-            raise ValueError(f"unknown fault {self.fault!r}; valid: {', '.join(FAULTS)}")
+        settings = RECORD.settings(cell.options)
+        self.fault, self.phase = settings["fault"], settings["fault_phase"]
+        self.sleep_s = float(settings["sleep_s"])
 
     def _maybe_fail(self, phase: str) -> None:
         if self.phase == phase:

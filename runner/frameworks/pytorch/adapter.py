@@ -1,115 +1,19 @@
-"""PyTorch: the adapter (TorchScript artifacts) and the builders of weights, references and artifacts.
+"""PyTorch's adapter: runs a TorchScript module (``model.pt``, built by :mod:`.build`) on the CPU or a GPU.
 
-torch (and onnx, for the ONNX export) is imported inside functions only, so importing this module is cheap
-and the adapter's ``import_framework`` is what the worker times.
-
-Weights are the canonical seeded ``.npz`` every framework loads (keys: the ``state_dict`` names of
-:mod:`runner.frameworks.pytorch.defs`; rules in :mod:`runner.frameworks.pytorch.weights`).
+torch is imported in ``import_framework`` only, so importing this module is cheap and the import is what
+the worker times.
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-from runner.frameworks.base import META_FILE, Adapter, Unsupported, build_with
+from runner.frameworks.base import META_FILE, Adapter, Unsupported
 from runner.models.spec import get as get_spec
-
-ONNX_OPSET = 17
-#: ONNX IR version written into exported files: IR 8 is the one of opset 17 (ONNX 1.12), which every
-#: ONNX Runtime since 1.12 reads (newer onnx packages stamp a newer IR than older runtimes accept).
-ONNX_IR_VERSION = 8
-
-
-def make_weights(model: str, path: Path, seed: int) -> None:
-    """Write the canonical seeded weights of ``model`` to ``path`` (.npz, float32; int64 counters)."""
-    from runner.frameworks.pytorch.weights import seeded_state, write_npz
-
-    write_npz(Path(path), seeded_state(model, seed))
-
-
-def describe(model: str) -> Dict[str, Any]:
-    """``{"params": trainable parameters, "flops_per_item": 2 x multiply-accumulates for one item}``."""
-    from runner.frameworks.pytorch.weights import count
-
-    return count(model)
-
-
-def make_reference(model: str, weights: Path, batch_size: int, out: Path) -> None:
-    """Eager float32 CPU output (one thread) on the seeded inputs, saved with ``np.save``."""
-    import torch
-
-    from runner.frameworks.pytorch.weights import example, load_model
-
-    torch.set_num_threads(1)
-    net = load_model(model, Path(weights))
-    with torch.inference_mode():
-        y = net(*example(model, batch_size))
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "wb") as f:
-        np.save(f, y.numpy().astype(np.float32))
-
-
-# -- artifacts --------------------------------------------------------------------------------------------
-
-
-def _torchscript(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
-    """Script the model (trace if scripting fails); record the method and the eager-vs-saved difference."""
-    import torch
-
-    from runner.frameworks.pytorch.weights import example
-
-    inputs = example(model, 1)
-    try:
-        saved, method, note = torch.jit.script(net), "script", ""
-    except Exception as exc:  # noqa: BLE001 - scripting limits vary by version; tracing is the fallback
-        saved, method, note = torch.jit.trace(net, inputs), "trace", f"script failed: {exc}"[:300]
-    with torch.inference_mode():
-        diff = float((saved(*inputs) - net(*inputs)).abs().max())
-    meta = {"method": method, "file": "model.pt", "script_error": note, "check_max_abs_diff": diff}
-    torch.jit.save(saved, str(out_dir / "model.pt"), _extra_files={META_FILE: json.dumps(meta)})
-    return meta
-
-
-def _onnx(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
-    """Legacy (TorchScript-based) ONNX export, dynamic batch axis, IR version set for older runtimes."""
-    import onnx
-    import torch
-
-    from runner.frameworks.pytorch.weights import example
-
-    names = [s.name for s in get_spec(model).inputs]
-    path = out_dir / "model.onnx"
-    axes = {n: {0: "batch"} for n in names + ["output"]}
-    legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
-    torch.onnx.export(net, example(model, 2), str(path), input_names=names, output_names=["output"],
-                      opset_version=ONNX_OPSET, dynamic_axes=axes, do_constant_folding=True, **legacy)
-    proto = onnx.load(str(path))
-    written_ir = proto.ir_version
-    proto.ir_version = ONNX_IR_VERSION
-    onnx.checker.check_model(proto)
-    onnx.save(proto, str(path))
-    return {"method": "torch.onnx.export", "exporter": "torchscript (dynamo=False)", "opset": ONNX_OPSET,
-            "ir_version": ONNX_IR_VERSION, "ir_version_written": written_ir, "onnx_version": onnx.__version__,
-            "file": "model.onnx"}
-
-
-def build_artifact(model: str, target: str, weights: Path, out_dir: Path) -> Dict[str, Any]:
-    """Build the ``torchscript`` (model.pt) or ``onnx`` (model.onnx) artifact of ``model`` in ``out_dir``."""
-    import torch
-
-    from runner.frameworks.pytorch.weights import load_model
-
-    return build_with("PyTorch", {"torchscript": _torchscript, "onnx": _onnx}, target, out_dir,
-                      lambda: load_model(model, Path(weights)), model, {"torch_version": torch.__version__},
-                      meta_file=False)  # model.pt carries its metadata (an extra file in the archive)
-
-
-# -- the adapter ------------------------------------------------------------------------------------------
 
 
 class PyTorchAdapter(Adapter):

@@ -1,6 +1,7 @@
 """Seeded canonical weights, weight loading and FLOP counting for the PyTorch definitions.
 
-Imported only from the PyTorch builders (it imports torch inside functions; numpy at the top).
+Imported only from the PyTorch build jobs (it imports torch inside functions; numpy at the top); the file
+format is :mod:`runner.models.weights`.
 Each tensor of the canonical weights has its own generator, seeded from (seed, crc32(key)), so the file
 does not depend on iteration order. Rules (``kind`` is the module owning the tensor):
 
@@ -15,8 +16,6 @@ Tensors are float32 in the layouts of :mod:`runner.frameworks.pytorch.defs` (OIH
 
 from __future__ import annotations
 
-import io
-import zipfile
 import zlib
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
@@ -119,18 +118,6 @@ def seeded_state(model: str, seed: int) -> Dict[str, np.ndarray]:
     if missing:
         raise ValueError(f"state_dict keys without weights: {sorted(missing)[:5]}")
     return state
-
-
-def write_npz(path: Path, arrays: Dict[str, np.ndarray]) -> None:
-    """An ``np.load``-able .npz with fixed timestamps and key order, so equal arrays give equal bytes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
-        for key in sorted(arrays):
-            buf = io.BytesIO()
-            np.lib.format.write_array(buf, np.ascontiguousarray(arrays[key]), allow_pickle=False)
-            zf.writestr(zipfile.ZipInfo(key + ".npy", date_time=(1980, 1, 1, 0, 0, 0)), buf.getvalue())
-    tmp.replace(path)
 
 
 def _macs_hook(counter: List[int], kind: str):

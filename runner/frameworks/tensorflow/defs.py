@@ -1,16 +1,19 @@
 """Native Keras (Keras 3, TensorFlow backend) definitions of the CNN models, NHWC, with canonical weights.
 
-Each builder returns a Keras functional model taking an NHWC float32 image batch, and a list of
-:class:`Slot` entries mapping a PyTorch ``state_dict`` prefix onto a named Keras layer. ``load`` fills the
-layers from the canonical ``.npz`` (PyTorch layouts) with the layout conversions:
+Each builder returns a Keras functional model taking an NHWC float32 image batch, and a list of :class:`Slot`
+entries mapping a canonical weight prefix (the reference definitions' names) onto a named Keras layer.
+``load`` fills the layers from the canonical ``.npz`` (the reference definitions' layouts) with the layout
+conversions:
 
 - convolution OIHW -> HWIO; depthwise (C, 1, kh, kw) -> (kh, kw, C, 1); Linear (out, in) -> (in, out);
-- BatchNorm weight, bias, running_mean, running_var with epsilon 1e-5 (PyTorch's default, not Keras').
+- BatchNorm weight, bias, running_mean, running_var with epsilon 1e-5 (the reference definitions',
+  not Keras').
 
-PyTorch pads symmetrically while Keras ``same`` pads stride-2 convolutions asymmetrically, so every padded
-convolution is an explicit ``ZeroPadding2D`` followed by a ``valid`` convolution. Max pools with
-``ceil_mode`` pad the bottom/right edge; they only follow ReLUs, so zero padding equals PyTorch's
-"ignore the out-of-bounds part". AlexNet transposes to NCHW before flattening, as PyTorch flattens NCHW.
+The reference definitions pad symmetrically while Keras ``same`` pads stride-2 convolutions asymmetrically, so
+every padded convolution is an explicit ``ZeroPadding2D`` followed by a ``valid`` convolution. Max pools with
+``ceil_mode`` pad the bottom/right edge; they only follow ReLUs, so zero padding equals the reference's
+"ignore the out-of-bounds part". AlexNet transposes to NCHW before flattening, as the reference definitions
+flatten NCHW.
 BERT lives in :mod:`runner.frameworks.tensorflow.bert`. Imports TensorFlow/Keras only inside functions.
 """
 
@@ -23,12 +26,14 @@ from typing import Any, Callable, Dict, List, Tuple
 
 import numpy as np
 
+from runner.models.weights import read_npz
+
 BN_EPS = 1e-5
 
 
 @dataclass(frozen=True)
 class Slot:
-    """One PyTorch parameter group (``prefix``) and the Keras layer (``layer``) it fills."""
+    """One canonical parameter group (``prefix``) and the Keras layer (``layer``) it fills."""
 
     prefix: str
     layer: str
@@ -36,7 +41,7 @@ class Slot:
 
 
 class Net:
-    """Builds a functional graph while recording which PyTorch prefix each layer takes its weights from."""
+    """Builds a functional graph while recording which canonical prefix each layer takes its weights from."""
 
     def __init__(self) -> None:
         import keras
@@ -51,7 +56,7 @@ class Net:
 
     def conv(self, x: Any, prefix: str, filters: int, kernel: int, stride: int = 1, pad: int = 0,
              bias: bool = True, act: Any = None) -> Any:
-        """A PyTorch ``Conv2d(kernel, stride, padding=pad)``: explicit symmetric padding, then ``valid``."""
+        """A reference ``Conv2d(kernel, stride, padding=pad)``: explicit symmetric padding, then ``valid``."""
         if pad:
             x = self.k.layers.ZeroPadding2D(pad)(x)
         layer = self.k.layers.Conv2D(filters, kernel, stride, "valid", use_bias=bias, activation=act,
@@ -59,7 +64,7 @@ class Net:
         return layer(x)
 
     def dwconv(self, x: Any, prefix: str, kernel: int, stride: int, pad: int) -> Any:
-        """A PyTorch depthwise ``Conv2d(groups=C, bias=False)``."""
+        """A reference depthwise ``Conv2d(groups=C, bias=False)``."""
         x = self.k.layers.ZeroPadding2D(pad)(x)
         layer = self.k.layers.DepthwiseConv2D(kernel, stride, "valid", use_bias=False,
                                               name=self._name(prefix, "dwconv"))
@@ -87,7 +92,7 @@ class Net:
 # ---- weight conversion ---------------------------------------------------------------------------
 
 def _converted(slot: Slot, w: Dict[str, np.ndarray]) -> List[np.ndarray]:
-    """The Keras weight list for one slot, from the PyTorch arrays under ``slot.prefix``."""
+    """The Keras weight list for one slot, from the canonical arrays under ``slot.prefix``."""
     p = slot.prefix + "."
     if slot.kind == "conv":
         out = [w[p + "weight"].transpose(2, 3, 1, 0)]
@@ -107,9 +112,7 @@ def _converted(slot: Slot, w: Dict[str, np.ndarray]) -> List[np.ndarray]:
 
 def load(model: Any, slots: List[Slot], weights: Path) -> None:
     """Fill ``model``'s layers from the canonical ``.npz``; every array must be used exactly once."""
-    with np.load(weights) as npz:
-        w = {k: np.asarray(npz[k], dtype=np.float32) for k in npz.files
-             if not k.endswith("num_batches_tracked")}
+    w = read_npz(weights)
     used = set()
     for slot in slots:
         arrays = _converted(slot, w)
@@ -123,7 +126,7 @@ def load(model: Any, slots: List[Slot], weights: Path) -> None:
 # ---- architectures -------------------------------------------------------------------------------
 
 def _tinycnn(net: Net, x: Any) -> Any:
-    """Mirror of the PyTorch tiny CNN: conv 3->8, ReLU, max pool 2, conv 8->16, ReLU, average, linear."""
+    """Mirror of the reference tiny CNN: conv 3->8, ReLU, max pool 2, conv 8->16, ReLU, average, linear."""
     x = net.k.layers.MaxPooling2D(2, 2)(net.conv(x, "features.0", 8, 3, 1, 1, act="relu"))
     x = net.conv(x, "features.3", 16, 3, 1, 1, act="relu")
     x = net.k.layers.GlobalAveragePooling2D()(x)
@@ -142,7 +145,7 @@ def _alexnet(net: Net, x: Any) -> Any:
         if n % 6:
             raise ValueError(f"AlexNet adaptive pooling needs a multiple of 6, got {n}")
         x = k.AveragePooling2D(n // 6)(x)
-    x = k.Flatten()(k.Permute((3, 1, 2))(x))  # flatten in NCHW order like PyTorch
+    x = k.Flatten()(k.Permute((3, 1, 2))(x))  # flatten in NCHW order like the reference
     x = net.dense(x, "classifier.1", 4096, "relu")
     x = net.dense(x, "classifier.4", 4096, "relu")
     return net.dense(x, "classifier.6", 1000)

@@ -1,1 +1,1 @@
-"""TensorFlow Lite (LiteRT): its record and its adapter (the .tflite artifact is built by TensorFlow)."""
+"""LiteRT (TensorFlow Lite): its record and its adapter (its sources build the .tflite artifact)."""

@@ -1,4 +1,4 @@
-"""TensorFlow Lite (LiteRT): runs ``model.tflite`` (built by :mod:`runner.frameworks.tensorflow`) on the CPU.
+"""LiteRT: runs ``model.tflite`` (built by its source framework, see its record) on the CPU.
 
 The interpreter comes from ``ai_edge_litert.interpreter``, else ``tflite_runtime.interpreter``, else
 ``tensorflow.lite``; ``info()`` records which. ``num_threads`` is the cell's thread count. The default
@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 
 from runner.frameworks.base import Adapter, Unsupported
+from runner.frameworks.tflite.record import RECORD
 from runner.models.spec import get as get_spec
 
 _SOURCES = (("ai_edge_litert.interpreter", "ai-edge-litert"),
@@ -58,8 +59,12 @@ class TFLiteAdapter(Adapter):
         self._interp: Any = None
         self._threads = 0
         self._resolver = "AUTO"
+        self._xnnpack = "on"
         self._inputs: List[Tuple[int, str, str]] = []  # (tensor index, spec name, kind)
         self._output = 0
+
+    def configure(self, cell: Any) -> None:
+        self._xnnpack = RECORD.settings(cell.options)["xnnpack"]
 
     def import_framework(self) -> None:
         self._mod, self._dist = _import_interpreter()
@@ -72,7 +77,7 @@ class TFLiteAdapter(Adapter):
             raise Unsupported(f"TensorFlow Lite runs on the CPU only here, not {cell.provider!r}")
         path = Path(artifact_dir) / "model.tflite"
         self._threads = int(cell.threads)
-        self._interp = self._create(path, cell.option("xnnpack", "on") == "off")
+        self._interp = self._create(path, self._xnnpack == "off")
         self._inputs = _match_inputs(self._interp, cell.model)
         for index, _, _ in self._inputs:
             shape = [int(v) for v in _detail(self._interp, index)["shape"]]

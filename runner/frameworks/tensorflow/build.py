@@ -1,0 +1,116 @@
+"""TensorFlow's build jobs: SavedModel, .tflite and ONNX artifacts of the native Keras definitions.
+
+Models are the Keras definitions of :mod:`runner.frameworks.tensorflow.defs` (NHWC images) with the canonical
+weights. Artifacts:
+
+- ``savedmodel``: a Keras ``ExportArchive`` with one endpoint ``serve`` (a ``tf.function`` with a fixed
+  input signature, batch dimension ``None``), images NHWC;
+- ``tflite``: ``TFLiteConverter.from_saved_model`` on that SavedModel, float32, no quantization, batch
+  dimension dynamic (the LiteRT adapter resizes it);
+- ``onnx``: ``tf2onnx.convert.from_function`` at opset 17 on a function that takes NCHW images and
+  transposes them to NHWC inside the graph (one extra Transpose), so every ONNX graph has the same
+  interface; then the shared finish of :mod:`runner.frameworks.onnx_export` (names, IR version, check).
+
+TensorFlow (and tf2onnx, onnx) are imported inside functions only. A converter failure raises
+:class:`Unsupported` with the converter's message.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, List
+
+from runner.frameworks import onnx_export
+from runner.frameworks.base import Unsupported, build_with
+from runner.models.spec import get as get_spec
+
+
+def _signature(tf: Any, model: str, nchw: bool) -> List[Any]:
+    """``tf.TensorSpec`` per input, batch dimension ``None``; images NHWC unless ``nchw``."""
+    specs = []
+    for s in get_spec(model).inputs:
+        shape = s.shape if (nchw or s.kind != "image") else (s.shape[1], s.shape[2], s.shape[0])
+        specs.append(tf.TensorSpec((None,) + tuple(shape), getattr(tf, s.dtype), name=s.name))
+    return specs
+
+
+def _call(net: Any, model: str, nchw: bool) -> Any:
+    """A Python function of the model's inputs (positional) calling the Keras model in inference mode."""
+    import tensorflow as tf
+
+    specs = get_spec(model).inputs
+
+    def call(*xs: Any) -> Any:
+        if nchw:
+            xs = tuple(tf.transpose(x, (0, 2, 3, 1)) if s.kind == "image" else x for x, s in zip(xs, specs))
+        return net(list(xs) if len(specs) > 1 else xs[0], training=False)
+
+    return call
+
+
+def _layout(model: str, image_layout: str) -> str:
+    """The input layout recorded in the metadata: ``image_layout`` for images, else (N, L) token ids."""
+    return image_layout if get_spec(model).inputs[0].kind == "image" else "NL"
+
+
+def _savedmodel(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
+    import keras
+    import tensorflow as tf
+
+    archive = keras.export.ExportArchive()
+    archive.track(net)
+    archive.add_endpoint("serve", _call(net, model, False), input_signature=_signature(tf, model, False))
+    archive.write_out(str(out_dir / "savedmodel"), verbose=False)
+    return {"file": "savedmodel", "endpoint": "serve", "input_layout": _layout(model, "NHWC"),
+            "keras_version": keras.__version__}
+
+
+def _tflite(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
+    import tensorflow as tf
+
+    tmp = Path(tempfile.mkdtemp(prefix="savedmodel-", dir=out_dir))
+    try:
+        _savedmodel(model, net, tmp)
+        converter = tf.lite.TFLiteConverter.from_saved_model(str(tmp / "savedmodel"))
+        converter.optimizations = []
+        try:
+            flat = converter.convert()
+        except Exception as exc:  # noqa: BLE001 - the converter's many error types all mean "unsupported"
+            raise Unsupported(f"TFLiteConverter failed on {model}: {exc}") from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    (out_dir / "model.tflite").write_bytes(flat)
+    return {"file": "model.tflite", "converter": "TFLiteConverter.from_saved_model", "quantization": "none",
+            "input_layout": _layout(model, "NHWC"), "bytes": len(flat)}
+
+
+def _onnx(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
+    import onnx
+    import tensorflow as tf
+    import tf2onnx
+
+    sig = _signature(tf, model, True)
+    fn = tf.function(_call(net, model, True), input_signature=sig)
+    try:
+        proto, _ = tf2onnx.convert.from_function(fn, input_signature=sig, opset=onnx_export.OPSET)
+    except Exception as exc:  # noqa: BLE001 - tf2onnx raises plain exceptions of many kinds
+        raise Unsupported(f"tf2onnx {tf2onnx.__version__} failed on {model}: {exc}") from exc
+    try:
+        meta = onnx_export.finish(proto, [s.name for s in get_spec(model).inputs], out_dir)
+    except onnx.checker.ValidationError as exc:
+        raise Unsupported(f"tf2onnx {tf2onnx.__version__} produced an invalid graph for {model}: {exc}") from exc
+    return dict(meta, method="tf2onnx.convert.from_function", tf2onnx_version=tf2onnx.__version__,
+                input_layout=_layout(model, "NCHW"), nchw_transpose_in_graph=_layout(model, "NCHW") == "NCHW")
+
+
+def build_artifact(model: str, target: str, weights: Path, out_dir: Path) -> Dict[str, Any]:
+    """Build the ``savedmodel``, ``tflite`` or ``onnx`` artifact of ``model`` in ``out_dir``."""
+    import tensorflow as tf
+
+    from runner.frameworks.tensorflow import defs as keras_defs
+
+    builders = {"savedmodel": _savedmodel, "tflite": _tflite, "onnx": _onnx}
+    return build_with("TensorFlow", builders, target, out_dir, lambda: keras_defs.build(model, Path(weights)),
+                      model, {"tensorflow_version": tf.__version__})
