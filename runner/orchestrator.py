@@ -10,6 +10,7 @@ row, its latencies and its meter samples. Nothing a cell does can stop the grid.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import tempfile
@@ -18,19 +19,18 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from runner import __version__, envs, meters, thermal
-from runner.artifacts import Cache, cache_dir
+from runner.artifacts import Cache, Prepared, cache_dir
 from runner.catalog import FRAMEWORKS, REFERENCE_FRAMEWORK
 from runner.cell import Cell
 from runner.config import GridSpec
-from runner.measure.stats import CV_WARN
 from runner.meters.baseline import DEFAULT_ACTIVE_IDLE_S, DEFAULT_IDLE_S
-from runner.results import rows
+from runner.results.rows import Readings, Where, cell_rows
 from runner.results.sink import make_sink
 from runner.system import checks, probe
 from runner.thermal import ThermalSettings
 from runner.worker import spawn as spawner
-
-REL_DIFF_WARN = 1e-2
+from runner.worker.protocol import CellRequest
+from runner.worker.spawn import Outcome
 
 
 @dataclass
@@ -51,7 +51,8 @@ class Observer:
 
     def started(self, cell: Cell, index: int, total: int) -> None: ...
 
-    def finished(self, cell: Cell, row: Dict[str, Any]) -> None: ...
+    def finished(self, cell: Cell, row: Dict[str, Any]) -> None:
+        """``row`` is the cell's row as written, its ``warnings`` still a list."""
 
     def skipped(self, cell: Cell) -> None: ...
 
@@ -120,27 +121,28 @@ class Orchestrator:
         return baseline
 
     def run_cell(self, cell: Cell) -> Dict[str, Any]:
-        row = rows.identity(cell, self.s.run_id, self.s.device, self.device_class)
-        row.update(meters.baseline_columns(self.idle))
+        """Run one cell and write its parts; returns its row (``warnings`` a list)."""
+        started = dt.datetime.now(dt.timezone.utc)
         info = envs.for_framework(cell.framework)
-        row["env_python"] = info.python
+        where = Where(self.s.run_id, self.s.device, self.device_class, started, info.python)
+        baseline = Readings(meters.baseline_columns(self.idle))
         if not info.available:
-            return self._finish(cell, row, status="unavailable", error_class="EnvironmentMissing",
-                                error_message=info.reason)
-        row["framework_version"] = envs.framework_version(cell.framework, info)
+            return self._write(cell, where, Outcome("unavailable", None, "EnvironmentMissing", info.reason),
+                               energy=baseline)
+        where = dataclasses.replace(where, framework_version=envs.framework_version(cell.framework, info))
         prepared = self.cache.prepare(cell)
         if prepared.failure:
             f = prepared.failure
-            return self._finish(cell, row, status=f.status, error_class=f.error_class, error_message=f.error_message)
-        return self._measure(cell, row, info.python, prepared)
+            return self._write(cell, where, Outcome(f.status, None, f.error_class, f.error_message), prepared,
+                               baseline)
+        return self._measure(cell, where, info.python, prepared)
 
-    def _measure(self, cell: Cell, row: Dict[str, Any], python: str, prepared) -> Dict[str, Any]:
+    def _measure(self, cell: Cell, where: Where, python: str, prepared: Prepared) -> Dict[str, Any]:
         env = spawner.worker_environ(cell.threads, self.pythonpath)
         log = self.sink.run_dir / "logs" / f"{cell.cell_id}.log"
-        request = {"cell": cell.to_dict(),
-                   "artifact_dir": str(prepared.artifact_dir) if prepared.artifact_dir else None,
-                   "reference": str(prepared.reference) if prepared.reference else None}
-        request.update(meters.worker_window(self.meters, self.s.active_idle_s))
+        request = CellRequest(cell, str(prepared.artifact_dir) if prepared.artifact_dir else None,
+                              str(prepared.reference) if prepared.reference else None,
+                              **meters.worker_window(self.meters, self.s.active_idle_s))
         cooled, cool_warnings = self.monitor.cool_down()
         session = meters.Session(self.meters, thermal=self.monitor.sampler)
         session.start()
@@ -150,61 +152,28 @@ class Orchestrator:
                                         cell.budget.memory_limit_bytes)
         finally:
             samples = session.stop()
-        result = outcome.result
-        row.update(rows.phase_columns(result, outcome.spawn_ns, outcome.end_ns))
-        row.update(rows.steady_columns(result, cell.batch_size))
-        row.update(rows.output_columns(result, prepared.reference is not None))
-        row["rss_peak_bytes"] = (result.get("rss") or {}).get("peak") or outcome.rss_peak_bytes
-        row["log_path"] = str(log.relative_to(self.sink.run_dir))
-        row["framework_version"] = result.get("framework_version") or row["framework_version"]
-        info = result.get("info") or {}
-        row["providers_active"] = ",".join(info.get("providers_active", [])) or None
-        row["info_json"] = rows.info_json(result, env, {"artifact": prepared.meta and {
-            k: v for k, v in prepared.meta.items() if k != "files"}, "reference_note": prepared.reference_note})
-        energy, energy_warnings = meters.energy_columns(samples, result.get("marks") or {}, row.get("iterations"),
-                                                        self.idle, self.meters, self.probes)
-        row.update(energy)
-        heat, heat_warnings = self.monitor.cell_columns(session.thermal_samples, result.get("marks"))
-        row.update(heat, **cooled)
-        warnings = self._warnings(cell, row, result, prepared) + list(energy_warnings)
-        warnings += cool_warnings + heat_warnings + [f"meter error: {e}" for e in session.errors]
+        where = dataclasses.replace(where, worker_env=env, log_path=str(log.relative_to(self.sink.run_dir)))
+        marks = outcome.result.marks if outcome.result else {}
+        heat, heat_warnings = self.monitor.cell_columns(session.thermal_samples, marks)
         power = [dict(vars(s), run_id=self.s.run_id, cell_id=cell.cell_id) for s in samples]
         heat_rows = thermal.thermal_rows(session.thermal_samples, self.s.run_id, cell.cell_id)
-        return self._finish(cell, row, outcome.status, outcome.error_class, outcome.error_message,
-                            result, warnings, power, heat_rows)
+        return self._write(cell, where, outcome, prepared, self._energy(outcome, samples, session.errors),
+                           Readings({**heat, **cooled}, list(cool_warnings) + list(heat_warnings)), power, heat_rows)
 
-    def _warnings(self, cell: Cell, row: Dict[str, Any], result: Dict[str, Any], prepared) -> List[str]:
-        out = []
-        if row.get("converged") is False:
-            rel = result.get("rel_ci")
-            rel_txt = f"±{100 * rel:.1f}%" if rel is not None else "not computable"
-            out.append(f"not converged: p50 95% CI {rel_txt} after {row['iterations']} iterations "
-                       f"(target ±{100 * cell.budget.target_rel_ci:g}%), raise --max-time-s")
-        cv = row.get("latency_cv")
-        if cv is not None and cv > CV_WARN:
-            out.append(f"high variance: CV {cv:.2f} > {CV_WARN}, check for other load or throttling")
-        problem = (result.get("output") or {}).get("problem")
-        if problem:
-            out.append(problem)
-        diff, scale = row.get("output_max_abs_diff"), (result.get("output") or {}).get("reference_scale")
-        if diff is not None and scale:
-            if diff / scale > REL_DIFF_WARN:
-                out.append(f"output differs from the reference: max |diff| {diff:.3g} vs output scale {scale:.3g}")
-        if prepared.reference_note:
-            out.append(prepared.reference_note)
-        return out
+    def _energy(self, outcome: Outcome, samples: Sequence[Any], errors: Sequence[str]) -> Readings:
+        """The meters' columns for a spawned cell (the idle baseline's included) and their warnings."""
+        result = outcome.result
+        iterations = len(result.latencies_ns) if result and outcome.status == "ok" else None
+        columns, warnings = meters.energy_columns(samples, result.marks if result else {}, iterations,
+                                                  self.idle, self.meters, self.probes)
+        return Readings(columns, list(warnings) + [f"meter error: {e}" for e in errors])
 
-    def _finish(self, cell: Cell, row: Dict[str, Any], status: str, error_class: Optional[str] = None,
-                error_message: Optional[str] = None, result: Optional[Dict[str, Any]] = None,
-                warnings: Sequence[str] = (), power: Sequence[Dict[str, Any]] = (),
-                heat: Sequence[Dict[str, Any]] = ()) -> Dict[str, Any]:
-        row.update(status=status, error_class=error_class, error_message=error_message)
-        if status != "ok" and not row.get("energy_reason"):
-            row["energy_reason"] = "the cell did not run to completion"
-        row["warnings"] = rows.WARNING_SEP.join(warnings) or None
-        latencies = rows.latency_rows(self.s.run_id, cell.cell_id, result or {}) if status == "ok" else []
-        self.sink.write_cell(cell.cell_id, row, latencies, power, heat)
-        return row
+    def _write(self, cell: Cell, where: Where, outcome: Outcome, prepared: Optional[Prepared] = None,
+               energy: Optional[Readings] = None, heat: Optional[Readings] = None,
+               power: Sequence[Dict[str, Any]] = (), heat_rows: Sequence[Dict[str, Any]] = ()) -> Dict[str, Any]:
+        made = cell_rows(cell, where, outcome, prepared or Prepared(), energy or Readings(), heat or Readings())
+        self.sink.write_cell(cell.cell_id, made.row, made.latencies_s, power, heat_rows)
+        return made.row
 
     def _write_manifest(self, todo: int) -> None:
         old = self.sink.read_manifest()

@@ -11,7 +11,6 @@ from rich.table import Table
 from runner.catalog import FRAMEWORKS
 from runner.cell import Cell
 from runner.orchestrator import Observer
-from runner.results.rows import WARNING_SEP
 
 STATUS_STYLE = {"ok": "green", "unsupported": "yellow", "unavailable": "yellow"}
 
@@ -41,7 +40,7 @@ class ProgressObserver(Observer):
         p50 = row.get("latency_p50_s")
         detail = f"p50 {p50 * 1e3:.3f} ms" if p50 is not None else (row.get("error_message") or "")[:100]
         self.console.print(f"[{style}]{row['status']:11s}[/{style}] {cell.cell_id}  {detail}")
-        for warning in filter(None, (row.get("warnings") or "").split(WARNING_SEP)):
+        for warning in row.get("warnings") or []:
             self.console.print(f"  [yellow]warning:[/yellow] {warning}")
         self.progress.advance(self.task)
 

@@ -19,7 +19,7 @@ from runner.report.plots import Figures
 from runner.report.summarize import groups, marks
 
 RESULT_HEADERS = ["runtime", "version", "threads", "reps", "load ms", "first ms", "p50 ms (spread)", "p99 ms",
-                  "items/s", "peak MiB", "J/inf", "J/inf net", "max|diff|", "best"]
+                  "items/s", "peak MiB", "file MiB", "J/inf", "J/inf net", "max|diff|", "best"]
 
 
 def num(x: Optional[float], scale: float = 1.0, digits: int = 3) -> str:
@@ -39,7 +39,7 @@ def result_row(r: pd.Series, best: Sequence[str]) -> List[str]:
     spread = f" ({num(r['p50_min_s'], 1e3)}–{num(r['p50_max_s'], 1e3)})" if r["repetitions"] > 1 else ""
     return [r["label"], r["framework_version"], str(r["threads"]), str(r["repetitions"]), num(r["load_s"], 1e3),
             num(r["first_s"], 1e3), num(r["p50_s"], 1e3) + spread, num(r["p99_s"], 1e3), num(r["throughput"]),
-            mib(r["rss_peak_bytes"]), num(r["energy_j"]), num(r["energy_net_j"]),
+            mib(r["rss_peak_bytes"]), num(r["artifact_bytes"], 2**-20, 2), num(r["energy_j"]), num(r["energy_net_j"]),
             num(r["max_abs_diff"], digits=2), ", ".join(best)]
 
 
@@ -49,7 +49,8 @@ def results(agg: pd.DataFrame) -> List[Block]:
     if agg.empty:
         return blocks + [Para("No cell ran to completion; see the failed cells below.")]
     blocks.append(Para("Per configuration: medians across repetitions (p50 spread across repetitions in "
-                       "brackets). J/inf is energy per inference call, gross and net of idle power; "
+                       "brackets). file MiB is the artifact's size on disk. J/inf is energy per inference "
+                       "call, gross and net of idle power; "
                        "max|diff| is the output's largest absolute difference from the reference framework."))
     for (device, model, batch), rows in groups(agg):
         best = marks(rows)

@@ -20,7 +20,7 @@ MEDIANS = {
     "first_s": "first_inference_s", "import_s": "import_s", "throughput": "throughput_items_per_s",
     "rss_peak_bytes": "rss_peak_bytes", "gpu_mem_bytes": "gpu_mem_peak_bytes",
     "energy_j": "energy_per_inference_j", "energy_net_j": "energy_per_inference_net_j",
-    "cv": "latency_cv",
+    "cv": "latency_cv", "artifact_bytes": "artifact_bytes",
 }
 MARKS = (("fastest", "p50_s"), ("leanest", "rss_peak_bytes"), ("most frugal", "energy_j"))
 

@@ -20,7 +20,7 @@ from runner.report.summarize import groups, marks
 
 VERDICT_STYLE = {HOLDS: "green", CONTRADICTED: "red"}
 COLUMNS = ["runtime", "version", "thr", "reps", "load ms", "first ms", "p50 ms", "p99 ms", "items/s", "MiB",
-           "J/inf", "net J", "max|diff|", "best"]
+           "file MiB", "J/inf", "net J", "max|diff|", "best"]
 
 
 def load_cells(run_dirs: Sequence[Path]) -> pa.Table:

@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - only where pyarrow has no build
     pa = None
 
 SCHEMA_VERSION = "1"
+WARNING_SEP = " | "  # joins a cell's trust warnings in the ``warnings`` column
 
 _T = {} if pa is None else {"str": pa.string(), "i64": pa.int64(), "f64": pa.float64(), "bool": pa.bool_(),
                              "ts": pa.timestamp("us", tz="UTC")}
@@ -70,7 +71,8 @@ CELL_FIELDS: List[Tuple[str, str, str, str]] = [
     ("converged", "bool", "", "the CI of the median reached the target before the time budget ran out"),
     ("throughput_items_per_s", "f64", "items/s", "batch_size / latency_mean_s"),
     ("cpu_utilization", "f64", "cores", "CPU time / wall time of the worker during the steady phase"),
-    # memory
+    # memory (and the artifact's size on disk)
+    ("artifact_bytes", "i64", "bytes", "size on disk of the artifact the cell loads (its model files)"),
     ("rss_after_import_bytes", "i64", "bytes", "resident set size after the import phase"),
     ("rss_after_load_bytes", "i64", "bytes", "resident set size after the load phase"),
     ("uss_after_load_bytes", "i64", "bytes", "unique set size after the load phase (Linux)"),

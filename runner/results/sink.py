@@ -9,7 +9,9 @@
 
 A part is written to a temporary name and renamed, so a reader (or a resumed run) never sees half a
 part. The cells part is written last: its presence marks the cell finished, and a re-run with the same
-run id skips it.
+run id skips it. Latencies are written column-wise (one array per column, never a dict per iteration), so
+a cell of 10^5 iterations costs milliseconds; a row's ``warnings`` list becomes one ``' | '``-joined
+string here.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Set
+from typing import Any, Callable, Dict, Iterable, List, Sequence, Set
 
 from runner.errors import OutputError
 
@@ -50,6 +52,34 @@ def write_parquet(final: Path, table: str, rows: List[Dict[str, Any]]) -> None:
     replace_atomically(final, lambda tmp: pq.write_table(data, tmp, compression="zstd"))
 
 
+def write_latencies_parquet(final: Path, run_id: str, cell_id: str, latencies_s: Sequence[float]) -> None:
+    """The latencies part of one cell, built column by column (no Python object per iteration)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from runner.results.schema import LATENCIES
+
+    n = len(latencies_s)
+    columns = {"run_id": pa.repeat(pa.scalar(run_id, pa.string()), n),
+               "cell_id": pa.repeat(pa.scalar(cell_id, pa.string()), n),
+               "iteration": pa.array(np.arange(n, dtype=np.int64)),
+               "latency_s": pa.array(np.asarray(latencies_s, dtype=np.float64))}
+    data = pa.Table.from_pydict({f.name: columns[f.name] for f in LATENCIES}, schema=LATENCIES)
+    replace_atomically(final, lambda tmp: pq.write_table(data, tmp, compression="zstd",
+                                                         use_dictionary=["run_id", "cell_id"]))
+
+
+def stored(row: Dict[str, Any]) -> Dict[str, Any]:
+    """A cells row as stored: its ``warnings`` list joined into one string (None when empty)."""
+    from runner.results.schema import WARNING_SEP
+
+    warnings = row.get("warnings")
+    if isinstance(warnings, (list, tuple)):
+        row = dict(row, warnings=WARNING_SEP.join(warnings) or None)
+    return row
+
+
 class Sink:
     """Writes a run's parts as Parquet; :class:`runner.results.spool.SpoolSink` writes JSON Lines."""
 
@@ -75,16 +105,17 @@ class Sink:
         return {p.name[len("part-"):-len(p.suffix)] for p in (self.run_dir / "cells").glob("part-*")
                 if p.suffix in PART_SUFFIXES}
 
-    def write_cell(self, cell_id: str, cell_row: Dict[str, Any], latencies: List[Dict[str, Any]],
+    def write_cell(self, cell_id: str, cell_row: Dict[str, Any], latencies_s: Sequence[float],
                    power: Iterable[Dict[str, Any]] = (), thermal: Iterable[Dict[str, Any]] = ()) -> None:
+        """One cell's parts: its latencies (seconds, in order), its meter and thermal samples, then its row."""
         power, thermal = list(power), list(thermal)
-        if latencies:
-            self._write("latencies", cell_id, latencies)
+        if len(latencies_s):
+            self._write_latencies(cell_id, latencies_s)
         if power:
             self._write("power", cell_id, power)
         if thermal:
             self._write("thermal", cell_id, thermal)
-        self._write("cells", cell_id, [cell_row])
+        self._write("cells", cell_id, [stored(cell_row)])
 
     def write_power(self, name: str, rows: List[Dict[str, Any]]) -> None:
         if rows:
@@ -92,6 +123,10 @@ class Sink:
 
     def _write(self, table: str, name: str, rows: List[Dict[str, Any]]) -> None:
         write_parquet(self.run_dir / table / f"part-{name}.parquet", table, rows)
+
+    def _write_latencies(self, cell_id: str, latencies_s: Sequence[float]) -> None:
+        write_latencies_parquet(self.run_dir / "latencies" / f"part-{cell_id}.parquet", self.run_id, cell_id,
+                                latencies_s)
 
     def write_manifest(self, manifest: Dict[str, Any]) -> None:
         text = json.dumps(manifest, indent=2, sort_keys=True, default=str)

@@ -49,10 +49,10 @@ def run(req: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def _error(exc: BaseException, unsupported: bool) -> Dict[str, Any]:
-    from runner.worker.protocol import _one_line
+    from runner.worker.protocol import one_line
 
     return {"ok": False, "unsupported": unsupported, "error_class": type(exc).__name__,
-            "error_message": _one_line(str(exc)) or type(exc).__name__}
+            "error_message": one_line(str(exc)) or type(exc).__name__}
 
 
 def main(argv=None) -> int:

@@ -2,9 +2,10 @@
 
     python -m runner.worker.main REQUEST.json RESULT_FD
 
-Runs the phases of DESIGN §5 in order, marking each boundary with ``time.monotonic_ns()`` (the same clock
-as the parent's meters), and writes one JSON result to the file descriptor ``RESULT_FD`` — never to
-stdout, which belongs to the framework (and goes to the cell's log file).
+Reads a :class:`~runner.worker.protocol.CellRequest`, runs the phases of DESIGN §5 in order, marking each
+boundary with ``time.monotonic_ns()`` (the same clock as the parent's meters), and writes one
+:class:`~runner.worker.protocol.CellResult` (JSON) to the file descriptor ``RESULT_FD`` — never to stdout,
+which belongs to the framework (and goes to the cell's log file).
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ import time
 
 _T0 = time.monotonic_ns()  # the worker's first line: the end of the start-up phase
 
-import json  # noqa: E402
+import dataclasses  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Dict, Optional  # noqa: E402
 
-from runner.cell import Cell  # noqa: E402
-from runner.worker import energy, protocol  # noqa: E402
+from runner.worker import energy  # noqa: E402
+from runner.worker.protocol import CellRequest, CellResult, Memory, OutputCheck  # noqa: E402
 
 
 class Phases:
@@ -34,30 +35,31 @@ class Phases:
         self.marks[name] = time.monotonic_ns()
 
 
-def _measure(req: Dict[str, Any], phases: Phases, result_fd: int) -> Dict[str, Any]:
+def _measure(req: CellRequest, phases: Phases, result_fd: int) -> CellResult:
     from runner.frameworks import adapter as get_adapter
     from runner.measure import loop, memory
     from runner.models import inputs, spec
 
-    cell = Cell.from_dict(req["cell"])
+    cell = req.cell
     a = get_adapter(cell.framework)
     a.configure(cell)
     if hasattr(a, "result_fd"):
         a.result_fd = result_fd
-    out: Dict[str, Any] = {"rss": {}}
+    out: Dict[str, Any] = {}
+    mem: Dict[str, Optional[int]] = {}
 
     phases.mark("import_start")
     a.import_framework()
     phases.mark("import_end")
-    out["rss"]["after_import"] = memory.rss_bytes()
+    mem["rss_after_import_bytes"] = memory.rss_bytes()
     out["framework_version"] = a.version()
 
-    artifact = Path(req["artifact_dir"]) if req.get("artifact_dir") else None
+    artifact = Path(req.artifact_dir) if req.artifact_dir else None
     phases.mark("load_start")
     a.load(artifact, cell)
     phases.mark("load_end")
-    out["rss"]["after_load"] = memory.rss_bytes()
-    out["uss_after_load"] = memory.uss_bytes()
+    mem["rss_after_load_bytes"] = memory.rss_bytes()
+    mem["uss_after_load_bytes"] = memory.uss_bytes()
 
     batch = a.prepare(inputs.make_inputs(spec.get(cell.model), cell.batch_size))
     result = {}
@@ -74,66 +76,65 @@ def _measure(req: Dict[str, Any], phases: Phases, result_fd: int) -> Dict[str, A
     phases.mark("warmup_end")
     cpu0 = memory.cpu_seconds()
     phases.mark("steady_start")
-    steady = loop.steady(step, energy.steady_budget(cell.budget, req.get("min_steady_s")))
+    steady = loop.steady(step, energy.steady_budget(cell.budget, req.min_steady_s))
     phases.mark("steady_end")
     wall = (phases.marks["steady_end"] - phases.marks["steady_start"]) / 1e9
     out["cpu_utilization"] = (memory.cpu_seconds() - cpu0) / wall if wall > 0 else None
-    out["rss"]["after_steady"] = memory.rss_bytes()
-    energy.active_idle(phases.mark, req.get("active_idle_s"), req.get("active_idle_settle_s"))
+    mem["rss_after_steady_bytes"] = memory.rss_bytes()
+    energy.active_idle(phases.mark, req.active_idle_s, req.active_idle_settle_s)
     out.update(latencies_ns=steady.latencies_ns, converged=steady.converged, rel_ci=_finite(steady.rel_ci))
-    out["output"] = _check_output(a.to_numpy(result["y"]), req.get("reference"))
+    out["output"] = _check_output(a.to_numpy(result["y"]), req.reference)
     out["info"] = a.info()
     out["gpu_mem_peak_bytes"] = a.gpu_mem_peak_bytes()
     a.close()
-    out["rss"]["peak"] = memory.peak_rss_bytes()
-    return out
+    mem["rss_peak_bytes"] = memory.peak_rss_bytes()
+    return CellResult("ok", memory=Memory(**mem), **out)
 
 
 def _finite(x: float) -> Optional[float]:
     return x if x == x and x not in (float("inf"), float("-inf")) else None
 
 
-def _check_output(y: Any, reference: Optional[str]) -> Dict[str, Any]:
+def _check_output(y: Any, reference: Optional[str]) -> OutputCheck:
     import numpy as np
 
     y = np.asarray(y)
-    check: Dict[str, Any] = {"shape": list(y.shape), "checksum": float(np.sum(y, dtype=np.float64))}
-    if reference:
-        ref = np.load(reference)
-        if ref.shape != y.shape:
-            check["problem"] = f"output shape {list(y.shape)} differs from the reference's {list(ref.shape)}"
-        else:
-            diff = np.abs(y.astype(np.float64) - ref.astype(np.float64))
-            check["max_abs_diff"] = float(np.max(diff)) if diff.size else 0.0
-            check["reference_scale"] = float(np.max(np.abs(ref))) if ref.size else 0.0
-    return check
+    shape, checksum = [int(n) for n in y.shape], float(np.sum(y, dtype=np.float64))
+    if not reference:
+        return OutputCheck(shape, checksum)
+    ref = np.load(reference)
+    if ref.shape != y.shape:
+        return OutputCheck(shape, checksum, problem=f"output shape {shape} differs from the reference's "
+                                                    f"{list(ref.shape)}")
+    diff = np.abs(y.astype(np.float64) - ref.astype(np.float64))
+    return OutputCheck(shape, checksum, float(np.max(diff)) if diff.size else 0.0,
+                       float(np.max(np.abs(ref))) if ref.size else 0.0)
 
 
-def run(req: Dict[str, Any], result_fd: int) -> Dict[str, Any]:
+def run(req: CellRequest, result_fd: int) -> CellResult:
     from runner.frameworks.base import Unsupported
 
     phases = Phases()
     try:
         out = _measure(req, phases, result_fd)
         phases.mark("end")
-        out.update(status="ok", marks=phases.marks)
-        return out
+        return dataclasses.replace(out, marks=phases.marks)
     except Unsupported as exc:
-        return protocol.error_result("unsupported", exc, phases.marks)
+        return CellResult.failure("unsupported", exc, phases.marks)
     except MemoryError as exc:
-        return protocol.error_result("oom", exc, phases.marks)
+        return CellResult.failure("oom", exc, phases.marks)
     except Exception as exc:  # noqa: BLE001 - a failing cell is a row, not a crash
         traceback.print_exc()
-        return protocol.error_result("failed", exc, phases.marks)
+        return CellResult.failure("failed", exc, phases.marks)
 
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    req = json.loads(Path(argv[0]).read_text())
+    req = CellRequest.from_json(Path(argv[0]).read_text())
     result_fd = int(argv[1])
     result = run(req, result_fd)
     sys.stdout.flush()
-    data = protocol.encode(result)
+    data = result.to_json()
     with os.fdopen(result_fd, "wb") as fh:
         fh.write(data)
     return 0

@@ -7,19 +7,19 @@ started), stdout/stderr redirected to the cell's log file, and a pipe for its on
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import signal
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Dict, List, Mapping, Optional
 
 from runner.catalog import worker_variables
 from runner.worker import protocol
+from runner.worker.protocol import CellRequest, CellResult
 
 _THREADS, _FIXED, _PASSTHROUGH = worker_variables()  # what the frameworks' records ask for
 #: Variables passed through from the parent when set (the frameworks' own ones from their records).
@@ -49,8 +49,11 @@ def worker_environ(threads: int, pythonpath: str, parent: Optional[Mapping[str, 
 
 @dataclass
 class Outcome:
+    """How a cell ended: its status (``protocol.STATUSES``), the worker's result when it sent a valid one,
+    the error, the parent's spawn and end times, the exit status and ``wait4``'s peak RSS."""
+
     status: str
-    result: Dict[str, Any] = field(default_factory=dict)
+    result: Optional[CellResult] = None
     error_class: Optional[str] = None
     error_message: Optional[str] = None
     spawn_ns: int = 0
@@ -59,7 +62,7 @@ class Outcome:
     rss_peak_bytes: Optional[int] = None  # wait4's ru_maxrss, only when it exceeds the parent's own RSS
 
 
-def spawn(python: str, request: Dict[str, Any], workdir: Path, log_path: Path, env: Mapping[str, str],
+def spawn(python: str, request: CellRequest, workdir: Path, log_path: Path, env: Mapping[str, str],
           timeout_s: float, memory_limit_bytes: Optional[int] = None) -> Outcome:
     """Run one worker to completion (or until ``timeout_s``) and classify the outcome."""
     req_path = workdir / "request.json"
@@ -67,7 +70,7 @@ def spawn(python: str, request: Dict[str, Any], workdir: Path, log_path: Path, e
     parent_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     with open(log_path, "ab") as log:
         spawn_ns = time.monotonic_ns()
-        req_path.write_text(json.dumps(dict(request, spawn_ns=spawn_ns)))
+        req_path.write_text(request.to_json())
         proc = subprocess.Popen(
             [python, "-m", "runner.worker.main", str(req_path), str(w)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=dict(env),
@@ -145,10 +148,10 @@ def _classify(status: int, timed_out: bool, data: bytes, timeout_s: float, log_p
         return Outcome("crashed", error_class=f"Exit{code}", returncode=code,
                        error_message=_with_log(f"the worker exited with status {code} without a result", log_path))
     try:
-        result = protocol.decode_result(data)
+        result = CellResult.from_json(data)
     except protocol.ProtocolError as exc:
         return Outcome("failed", error_class="ProtocolError", error_message=str(exc), returncode=code)
-    return Outcome(result["status"], result, result.get("error_class"), result.get("error_message"), returncode=code)
+    return Outcome(result.status, result, result.error_class, result.error_message, returncode=code)
 
 
 def _with_log(message: str, log_path: Path) -> str:

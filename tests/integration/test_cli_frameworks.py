@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -89,3 +91,16 @@ def test_manifest_records_environments_and_grid(spine_run):
     assert manifest["environments"]["pytorch"]["packages"]["torch"].startswith("2.")
     assert manifest["invocations"][0]["grid"]["models"] == ["tinycnn"]
     assert manifest["host"]["cpu_count"] >= 1
+
+
+def test_every_cell_with_an_artifact_records_its_size_on_disk(spine_run):
+    """``artifact_bytes``: the sizes of the files its artifact.json lists (unsupported cells too: their
+    artifact was ready before the provider was found missing)."""
+    _, rows = spine_run
+    torch_version = rows[("pytorch", 1, "cpu")]["framework_version"]
+    cache = Path(os.environ["EDGEBENCH_CACHE"]) / "artifacts" / "tinycnn"
+    for key, r in rows.items():
+        target = json.loads(r["info_json"])["artifact"]["target"]
+        folder = cache / f"{target}-from-pytorch-{torch_version}"
+        files = json.loads((folder / "artifact.json").read_text())["files"]
+        assert r["artifact_bytes"] == sum((folder / name).stat().st_size for name in files) > 0, key

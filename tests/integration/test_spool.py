@@ -19,7 +19,7 @@ def test_compact_matches_the_parquet_schema(tmp_path):
     sink.open()
     sink.write_manifest({"run_id": "r"})
     sink.write_cell("c1", {"cell_id": "c1", "status": "ok", "latency_p50_s": 0.5, "iterations": 3,
-                           "started_at": "2026-01-01T00:00:00+00:00"}, [{"cell_id": "c1", "iteration": 0}])
+                           "started_at": "2026-01-01T00:00:00+00:00"}, [0.5, 0.25])
     assert sink.finished() == {"c1"}
     proc = subprocess.run([sys.executable, "-m", "runner", "compact", str(tmp_path / "r")],
                           capture_output=True, text=True, cwd=REPO)
@@ -27,6 +27,9 @@ def test_compact_matches_the_parquet_schema(tmp_path):
     table = pq.read_table(tmp_path / "r" / "cells" / "part-c1.parquet")
     assert table.schema.equals(TABLES["cells"], check_metadata=False)
     assert table.to_pylist()[0]["latency_p50_s"] == 0.5
+    latencies = pq.read_table(tmp_path / "r" / "latencies" / "part-c1.parquet").to_pylist()
+    assert [(r["run_id"], r["cell_id"], r["iteration"], r["latency_s"]) for r in latencies] == \
+        [("r", "c1", 0, 0.5), ("r", "c1", 1, 0.25)]
     assert not list((tmp_path / "r").glob("*/*.jsonl"))
 
 

@@ -116,28 +116,28 @@ def test_worker_module_imports(path: Path) -> None:
 def test_a_null_cell_runs_end_to_end_as_the_orchestrator_spawns_it(tmp_path: Path) -> None:
     from runner.cell import Budget, Cell
     from runner.worker import spawn
+    from runner.worker.protocol import CellRequest
 
     budget = Budget(warmup_iterations=1, warmup_s=0.0, min_iterations=5, min_time_s=0.05, max_time_s=0.5)
     cell = Cell("tinycnn", "null", "null", 2, "cpu", 1, 0, budget)
     env = spawn.worker_environ(cell.threads, str(REPO))
-    outcome = spawn.spawn(sys.executable, {"cell": cell.to_dict(), "artifact_dir": None, "reference": None},
-                          tmp_path, tmp_path / "cell.log", env, timeout_s=120)
+    outcome = spawn.spawn(sys.executable, CellRequest(cell), tmp_path, tmp_path / "cell.log", env, timeout_s=120)
     assert outcome.status == "ok", (outcome.error_message, (tmp_path / "cell.log").read_text())
     result = outcome.result
-    assert len(result["latencies_ns"]) >= budget.min_iterations
-    assert result["output"]["shape"] == [2, 10]
-    assert result["marks"]["start"] >= outcome.spawn_ns
-    assert result["rss"]["after_load"] > 0
+    assert len(result.latencies_ns) >= budget.min_iterations
+    assert result.output.shape == [2, 10]
+    assert result.marks["start"] >= outcome.spawn_ns
+    assert result.memory.rss_after_load_bytes > 0
 
 
 def test_a_failing_null_cell_is_a_typed_result(tmp_path: Path) -> None:
     from runner.cell import Cell
     from runner.worker import spawn
+    from runner.worker.protocol import CellRequest
 
     cell = Cell("tinycnn", "null", "null", 1, "cpu", 1, 0, options=(("fault", "exception"),))
     env = spawn.worker_environ(cell.threads, str(REPO))
-    outcome = spawn.spawn(sys.executable, {"cell": cell.to_dict(), "artifact_dir": None, "reference": None},
-                          tmp_path, tmp_path / "cell.log", env, timeout_s=120)
+    outcome = spawn.spawn(sys.executable, CellRequest(cell), tmp_path, tmp_path / "cell.log", env, timeout_s=120)
     assert (outcome.status, outcome.error_class) == ("failed", "RuntimeError")
 
 

@@ -49,6 +49,29 @@ def test_options_are_a_dimension_for_the_frameworks_that_take_them():
                          "tinycnn-pytorch-b1-cpu-t1-r0"]
 
 
+def test_an_option_is_validated_against_the_records_of_the_grids_frameworks():
+    """``-o xnnpack=off`` belongs to one framework: valid with it in the grid, a dimension of its cells only."""
+    spec = GridSpec(frameworks=("null", "tflite"), sources=("pytorch",), options=(("xnnpack", ("off", "on")),))
+    assert ids(spec) == ["tinycnn-null-b1-cpu-t1-r0", "tinycnn-tflite-tensorflow-b1-cpu-t1-r0-xnnpack=off",
+                         "tinycnn-tflite-tensorflow-b1-cpu-t1-r0-xnnpack=on"]
+
+
+@pytest.mark.parametrize("frameworks, option, message, hint", [
+    (("tflite",), ("xnnpack", ("maybe",)), "invalid value 'maybe' for option xnnpack (tflite)", "valid: on, off"),
+    (("null",), ("fault", ("none", "segfalt")), "invalid value 'segfalt' for option fault", "segfault"),
+    (("null",), ("sleep_s", ("-1",)), "option sleep_s wants a number >= 0, got '-1'", "a number >= 0"),
+    (("null",), ("sleep_s", ("nan",)), "wants a number >= 0, got 'nan'", "a number >= 0"),
+    (("pytorch",), ("xnnpack", ("off",)), "unknown option 'xnnpack' for the frameworks pytorch",
+     "'xnnpack' is an option of tflite"),
+    (("pytorch",), ("xnnpak", ("off",)), "unknown option 'xnnpak'", "did you mean 'xnnpack'?"),
+])
+def test_a_bad_option_is_one_line_with_the_valid_values(frameworks, option, message, hint):
+    with pytest.raises(GridError) as err:
+        plan.expand(GridSpec(frameworks=frameworks, options=(option,)))
+    assert message in str(err.value) and "\n" not in str(err.value)
+    assert hint in err.value.hint
+
+
 @pytest.mark.parametrize("change, message", [
     ({"models": ("resnet51",)}, "unknown model 'resnet51'"),
     ({"frameworks": ("pytorch", "pytorch")}, "'pytorch' is listed twice"),

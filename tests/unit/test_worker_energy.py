@@ -8,6 +8,7 @@ import pytest
 
 from runner.cell import Budget
 from runner.worker import energy, protocol
+from runner.worker.protocol import CellRequest, CellResult
 
 
 def test_steady_minimum_is_raised_within_the_budget():
@@ -39,12 +40,12 @@ def result(**marks):
 def test_optional_marks_are_checked_when_present():
     end = 10 * protocol.MARKS.index("end")
     steady_end = 10 * protocol.MARKS.index("steady_end")
-    assert protocol.decode_result(result())["status"] == "ok"
-    assert protocol.decode_result(result(active_idle_start=steady_end + 1, active_idle_end=steady_end + 5))
+    assert CellResult.from_json(result()).status == "ok"
+    assert CellResult.from_json(result(active_idle_start=steady_end + 1, active_idle_end=steady_end + 5))
     with pytest.raises(protocol.ProtocolError, match="only some"):
-        protocol.decode_result(result(active_idle_start=steady_end + 1))
+        CellResult.from_json(result(active_idle_start=steady_end + 1))
     with pytest.raises(protocol.ProtocolError, match="out of order"):
-        protocol.decode_result(result(active_idle_start=steady_end + 5, active_idle_end=end + 1))
+        CellResult.from_json(result(active_idle_start=steady_end + 5, active_idle_end=end + 1))
 
 
 def test_the_worker_reports_an_active_idle_with_the_null_adapter():
@@ -54,11 +55,11 @@ def test_the_worker_reports_an_active_idle_with_the_null_adapter():
 
     cell = Cell("tinycnn", "null", "null", 1, "cpu", 1, 0, Budget(warmup_iterations=1, warmup_s=0.0,
                                                                     min_iterations=5, min_time_s=0.0, max_time_s=0.05))
-    out = main.run({"cell": cell.to_dict(), "artifact_dir": None, "reference": None, "active_idle_s": 0.05,
-                    "active_idle_settle_s": 0.03, "min_steady_s": 0.02}, result_fd=-1)
-    assert out["status"] == "ok", out
-    m = out["marks"]
+    request = CellRequest(cell, active_idle_s=0.05, active_idle_settle_s=0.03, min_steady_s=0.02)
+    out = main.run(CellRequest.from_json(request.to_json()), result_fd=-1)
+    assert out.status == "ok", out
+    m = out.marks
     assert m["steady_end"] + 0.03e9 <= m["active_idle_start"] < m["active_idle_end"] <= m["end"]
     assert m["active_idle_end"] - m["active_idle_start"] >= 0.05e9  # slept at least what was asked
     assert m["steady_end"] - m["steady_start"] >= 0.02e9  # the meters' minimum, within max_time_s
-    protocol.decode_result(protocol.encode(out))
+    assert CellResult.from_json(out.to_json()) == out

@@ -55,8 +55,7 @@ def write(out: Path, rows: List[Dict[str, Any]], run_id: str = "t", latencies: b
         lat = _latencies(p50 / 1e3, seed=i) if r["status"] == "ok" else []
         if lat:
             r.update({k: v for k, v in summarize(lat, r["batch_size"]).items() if src.get(k) is None})
-        lat_rows = [{"run_id": run_id, "cell_id": cid, "iteration": j, "latency_s": x} for j, x in enumerate(lat)]
-        sink.write_cell(cid, r, lat_rows if latencies else [])
+        sink.write_cell(cid, r, lat if latencies else [])
     sink.write_manifest({"run_id": run_id, "device": rows[0]["device"] if rows else "?",
                          "host": {"device_class": "x86", "cpu_model": "test CPU", "cpu_count": 2},
                          "environments": {}, "runner_version": "0.1.0"})
