@@ -6,8 +6,12 @@
 PYTHON      ?= python3
 VENV        ?= .venv
 ENVS        ?= .envs
-# Framework environments `make setup` creates; each is pinned by envs/<name>.txt.
-FRAMEWORK_ENVS ?= pytorch onnxruntime tensorflow tflite mxnet
+# Opt-in framework environments to add (comma-separated), e.g. WITH=mxnet on aarch64.
+WITH        ?=
+# Framework environments `make setup` creates as venvs: read from the catalog (runner/frameworks/*/record.py),
+# those with a lock file for this machine's architecture; each is pinned by the lock file the catalog names.
+CATALOG      = $(PYTHON) -m runner.catalog
+FRAMEWORK_ENVS ?= $(shell $(CATALOG) envs $(if $(WITH),--with $(WITH)))
 PRESET      ?= quick
 GRID        ?=
 OUT         ?= results
@@ -37,18 +41,20 @@ $(VENV)/.stamp: envs/main.txt pyproject.toml
 	$(BIN)/pip install $(PIP_FLAGS) --no-deps -e .
 	@touch $@
 
-$(ENVS)/mxnet/.stamp: system-deps
-
-$(ENVS)/%/.stamp: envs/%.txt
+# each environment from the lock file the catalog names for it here (python -m runner.catalog lock NAME)
+.SECONDEXPANSION:
+$(ENVS)/%/.stamp: $$(shell $(CATALOG) lock $$*) | system-deps
 	rm -rf $(ENVS)/$*
 	$(PYTHON) -m venv $(ENVS)/$*
-	$(ENVS)/$*/bin/pip install $(PIP_FLAGS) -r envs/$*.txt
+	$(ENVS)/$*/bin/pip install $(PIP_FLAGS) -r $<
 	@touch $@
 
-system-deps: ## Install the shared libraries MXNet needs (libgomp1, libquadmath0) when missing
-	@if ! ldconfig -p | grep -q libquadmath.so.0 || ! ldconfig -p | grep -q libgomp.so.1; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libgomp1 libquadmath0; \
-	  else echo "MXNet needs libgomp1 and libquadmath0: sudo apt-get install libgomp1 libquadmath0"; fi; fi
+system-deps: ## Install the Debian packages the framework environments' libraries need, when missing
+	@pkgs="$$($(CATALOG) system-packages $(if $(WITH),--with $(WITH)))"; missing=; \
+	for p in $$pkgs; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ] && command -v dpkg-query >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+	  else echo "the framework environments need:$$missing (sudo apt-get install$$missing)"; fi; fi
 
 ifeq ($(DEVICE),)
 bench: setup ## Run the grid natively (PRESET=quick|pcamp|greenai or GRID=file.toml), or in DEVICE's image
@@ -66,9 +72,9 @@ test: setup ## Run the test suite (real frameworks on tiny models)
 lint: $(VENV)/.stamp ## Lint with ruff
 	$(BIN)/ruff check runner tests benchmarks
 
-lock: ## Re-freeze envs/<name>.txt from the current environments
-	@for e in $(FRAMEWORK_ENVS); do \
-	  { head -1 envs/$$e.txt; $(ENVS)/$$e/bin/pip freeze --exclude-editable; } > envs/$$e.txt.new && mv envs/$$e.txt.new envs/$$e.txt; done
+lock: ## Re-freeze each framework environment's lock file (for this architecture) from the environment
+	@for e in $(FRAMEWORK_ENVS); do lock=$$($(CATALOG) lock $$e) || exit 1; \
+	  { grep '^#' $$lock; $(ENVS)/$$e/bin/pip freeze --exclude-editable; } > $$lock.new && mv $$lock.new $$lock; done
 
 clean: ## Remove environments, caches and build files (results/ is kept)
 	rm -rf $(VENV) $(ENVS) .pytest_cache .ruff_cache build *.egg-info

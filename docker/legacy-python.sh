@@ -1,9 +1,11 @@
 #!/bin/sh
 # Python 3.9 of the bullseye root copied to /opt/legacy, run by that root's own loader and libraries
-# (bookworm's glibc cannot load bullseye's libpython), with the Caffe2 environment on its path.
+# (bookworm's glibc cannot load bullseye's libpython), with a legacy environment on its path: the one
+# whose bin/python links here (/opt/envs/<name>/bin/python -> /opt/legacy/python).
 set -eu
 L=/opt/legacy
-SITE=$L/opt/envs/caffe2/lib/python3.9/site-packages
+NAME=$(basename "$(dirname "$(dirname "$0")")")
+SITE=$L/opt/envs/$NAME/lib/python3.9/site-packages
 export PYTHONHOME=$L/usr
 export PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}$SITE"
 exec "$L/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" \

@@ -3,13 +3,18 @@
 #
 #   smoke.sh FRAMEWORKS [extra `edgebench run` options]     e.g. smoke.sh pytorch,onnxruntime --strict
 #
+# An empty FRAMEWORKS means every framework with an environment in the image (from the catalog).
+#
 # Results go to a throw-away folder; the tiny model's artifacts stay in the image's cache
 # ($EDGEBENCH_CACHE), which seeds the cache volume of later runs.
 # Fails (and so fails the build) when a cell fails, or when a cell is not ok with --strict.
 set -euo pipefail
 
-FRAMEWORKS=${1:?comma-separated frameworks}
-shift
+FRAMEWORKS=${1-}
+shift || true
+if [ -z "$FRAMEWORKS" ]; then
+  FRAMEWORKS=$(python -m runner.catalog frameworks --envs-dir "${EDGEBENCH_ENVS_DIR:-/opt/envs}")
+fi
 WORK=$(mktemp -d /tmp/edgebench-smoke.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 

@@ -4,7 +4,7 @@
 #   PYTHON39, else Debian bullseye's unpacked with debootstrap, as root, on x86_64/aarch64) and otherwise
 #   says why not; the Caffe2 cells are then `unavailable` rows.
 # CAFFE2_NATIVE=yes: `make setup` creates it or fails.  CAFFE2_NATIVE=no: `make setup` leaves it alone.
-# (CAFFE2=legacy, in mk/images.mk, is the image's Caffe2 stage; this file is the native environment.)
+# (WITH=caffe2, in mk/images.mk, gives the x86 image its legacy Caffe2 stage; this file is the native environment.)
 # `make setup-caffe2` creates it in any case (about 2 minutes cold: bullseye's Python ~1 min, torch ~1 min).
 
 CAFFE2_NATIVE ?= auto

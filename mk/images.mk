@@ -6,8 +6,10 @@ DOCKER      ?= $(firstword $(wildcard /usr/bin/docker) docker)
 COMPOSE     ?= $(shell $(DOCKER) compose version >/dev/null 2>&1 && echo "$(DOCKER) compose" || echo docker-compose)
 HOST        ?=
 GPU         ?= 0
-CAFFE2      ?= none
-MXNET       ?= 0
+# WITH (the Makefile's): opt-in framework environments the image adds, e.g. WITH=caffe2 (x86: the legacy
+# Python 3.9 stage) or WITH=mxnet (Jetson); the catalog says which environments are opt-in where.
+# LOCK_SUFFIX=-jp6: prefer lock files envs/<name>-jp6.txt where they exist (Jetson GPU wheels)
+LOCK_SUFFIX ?=
 PIP_CERT    ?=
 # extra wheels for the builds (pip --find-links): linked into docker/wheels, the folder the builds see
 WHEELHOUSE  ?=
@@ -46,6 +48,7 @@ dockerfile_rpi := Dockerfile.armv7
 platform_x86 := linux/amd64
 platform_jetson := linux/arm64
 platform_rpi := linux/arm/v7
+arch_x86 := x86_64
 arch_jetson := aarch64
 arch_rpi := armv7l
 base_x86 = $(X86_BASE_IMAGE)
@@ -54,17 +57,20 @@ base_rpi = $(RPI_BASE_IMAGE)
 service_x86 := $(if $(filter 1,$(GPU)),x86-gpu,x86)
 service_jetson := jetson
 service_rpi := rpi
-flavour = $(if $(filter x86,$(1)),$(if $(filter 1,$(GPU)),-gpu)$(if $(filter legacy,$(CAFFE2)),-caffe2))
-# edgebench/x86:0.1.0-torch2.13.0-ort1.31.1-tf2.21.0-litert2.3.0-mxnet1.9.1 (runner version + pins)
+with_list = $(subst $(comma), ,$(WITH))
+flavour = $(if $(filter x86,$(1)),$(if $(filter 1,$(GPU)),-gpu))$(foreach e,$(with_list),-$(e))
+# edgebench/x86:0.1.0-mxnet1.9.1-ort1.31.1-torch2.13.0-tf2.21.0-litert2.3.0 (runner version + pins)
 image_name = $(IMAGE_PREFIX)/$(1)$(call flavour,$(1))
-image_tag = $(call image_name,$(1)):$(VERSION)-$(shell CAFFE2=$(CAFFE2) MXNET=$(MXNET) docker/pins.sh $(1) short)
+image_tag = $(call image_name,$(1)):$(VERSION)-$(shell WITH=$(WITH) LOCK_SUFFIX=$(LOCK_SUFFIX) docker/pins.sh $(1) short)
+# the x86 image's legacy stage (environments on their own Python, e.g. 3.9 from bullseye) when WITH asks for one
+legacy = $(if $(and $(filter x86,$(1)),$(shell $(CATALOG) plan --arch x86_64 --legacy $(if $(WITH),--with $(WITH)))),bullseye,none)
 # cross builds (an arm image on an x86 host) install wheels from a native stage of the same distribution
 builder_for = $(if $(filter x86,$(1)),,$(if $(filter $(arch_$(1)),$(HOST_ARCH)),$(base_$(1)),$(or $(CROSS_BUILDER_IMAGE),$(base_$(1)))))
 
 .PHONY: image images bench-image base-image base-images wheelhouse image-info image-tag \
         image-x86 image-jetson image-rpi
 
-image: ## Build DEVICE's image (DEVICE=x86|jetson|rpi; GPU=1, CAFFE2=legacy, BASES=local, HOST=ssh://...)
+image: ## Build DEVICE's image (DEVICE=x86|jetson|rpi; GPU=1, WITH=caffe2|mxnet, BASES=local, HOST=ssh://...)
 	@test -n "$(DEVICE)" || { echo "make image DEVICE=x86|jetson|rpi"; exit 2; }
 	$(MAKE) --no-print-directory image-$(DEVICE)
 
@@ -77,8 +83,9 @@ image-x86 image-jetson image-rpi: image-%:
 	  -f $(dockerfile_$*) -t $(call image_tag,$*) -t $(call image_name,$*):latest \
 	  --build-arg BASE_IMAGE=$(base_$*) --build-arg BULLSEYE_BASE_IMAGE=$(BULLSEYE_BASE_IMAGE) \
 	  $(if $(call builder_for,$*),--build-arg BUILDER_IMAGE=$(call builder_for,$*)) \
-	  --build-arg GPU=$(GPU) --build-arg CAFFE2=$(CAFFE2) --build-arg MXNET=$(MXNET) \
-	  --build-arg IMAGE_TAG=$(call image_tag,$*) --build-arg PINS="$(shell CAFFE2=$(CAFFE2) MXNET=$(MXNET) docker/pins.sh $* long)" \
+	  --build-arg GPU=$(GPU) --build-arg WITH=$(WITH) --build-arg LEGACY=$(call legacy,$*) \
+	  $(if $(LOCK_SUFFIX),--build-arg LOCK_SUFFIX=$(LOCK_SUFFIX)) --build-arg IMAGE_TAG=$(call image_tag,$*) \
+	  --build-arg PINS="$(shell WITH=$(WITH) LOCK_SUFFIX=$(LOCK_SUFFIX) docker/pins.sh $* long)" \
 	  $(if $(SMOKE_FRAMEWORKS),--build-arg SMOKE_FRAMEWORKS=$(SMOKE_FRAMEWORKS)) \
 	  $(if $(PIP_INDEX_URL),--build-arg PIP_INDEX_URL=$(PIP_INDEX_URL)) \
 	  $(if $(PIP_EXTRA_INDEX_URL),--build-arg PIP_EXTRA_INDEX_URL=$(PIP_EXTRA_INDEX_URL)) \

@@ -5,7 +5,7 @@
     python -m runner.catalog plan [--arch A] [--with NAMES] [--legacy] [--lock-suffix S]
                                                                      lines for docker/install-env.sh --plan
     python -m runner.catalog system-packages [--arch A] [--with NAMES] [--legacy]
-    python -m runner.catalog pins [--arch A] [--with NAMES] [--long] [--lock-suffix S]
+    python -m runner.catalog pins [--arch A] [--with NAMES] [--legacy] [--long] [--lock-suffix S]
     python -m runner.catalog frameworks --envs-dir DIR               frameworks with an environment in DIR
 
 ``--arch`` defaults to this machine's; ``--with`` adds opt-in environments (comma-separated). Standard
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> List[str]:
         return install.plan(on, args.with_, args.legacy, args.lock_suffix)
     if args.command == "system-packages":
         return [" ".join(install.system_packages(on, args.with_, args.legacy))]
-    return [install.pins(on, args.with_, args.long, args.lock_suffix)]
+    return [install.pins(on, args.with_, args.long, args.lock_suffix, args.legacy)]
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -98,9 +98,10 @@ def _pinned(record: Record, lock: Path) -> Optional[Tuple[str, str]]:
     return next((pins[_normal(p)] for p in record.packages if _normal(p) in pins), None)
 
 
-def pins(on: str, with_: Sequence[str] = (), long: bool = False, suffix: str = "") -> str:
-    """The framework pins of an image: ``torch2.13.0-ort1.31.1-...`` (a tag) or ``torch==2.13.0+cpu,...``."""
-    chosen = selected(on, with_) + selected(on, with_, legacy=True)
+def pins(on: str, with_: Sequence[str] = (), long: bool = False, suffix: str = "", legacy: bool = False) -> str:
+    """The framework pins of an image: ``torch2.13.0-ort1.31.1-...`` (a tag) or ``torch==2.13.0+cpu,...``;
+    ``legacy``: the image has a legacy stage, which adds the legacy environments asked for."""
+    chosen = selected(on, with_) + (selected(on, with_, legacy=True) if legacy else [])
     items, seen = [], set()
     for env, record in chosen:
         found = _pinned(record, LOCKS_DIR / lock_file(env, on, suffix))
