@@ -21,6 +21,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from runner import envs
+from runner.catalog import FRAMEWORKS
 
 HERE = Path(__file__).resolve().parent
 
@@ -34,12 +35,9 @@ def edgebench_p50(framework: str, model: str, seconds: float, out: Path, tag: st
     row = pq.read_table(next((out / run_id / "cells").glob("*.parquet"))).to_pylist()[0]
     meta = json.loads(row["info_json"])["artifact"]
     root = Path(os.environ.get("EDGEBENCH_CACHE") or Path.home() / ".cache" / "edgebench")
-    artifact = root / "artifacts" / model / f"{meta_dir(framework)}-from-pytorch-{version_of('pytorch')}"
+    source = FRAMEWORKS[framework].default_source
+    artifact = root / "artifacts" / model / f"{FRAMEWORKS[framework].artifact}-from-{source}-{version_of(source)}"
     return row["latency_p50_s"], artifact, meta
-
-
-def meta_dir(framework: str) -> str:
-    return {"pytorch": "torchscript", "onnxruntime": "onnx"}[framework]
 
 
 def version_of(framework: str) -> str:
