@@ -142,14 +142,15 @@ def _ordinary(path: Path, text: str, name: str) -> Iterator[str]:
 def test_no_framework_is_named_outside_its_folder_and_record():
     """Generic code reads the catalog; it never names a framework. A framework folder names no other
     framework either, except in its record (which relates it to its sources) and as the artifact kinds it
-    builds or the distributions its record lists."""
+    builds, the distributions or the execution providers its record lists (an ONNX runtime's ``openvino``
+    provider is a provider, whatever else is called so)."""
     problems = []
     for path in python_files():
         rel = str(path.relative_to(REPO))
         if rel in NAMING_ALLOWED or (owner(path) and path.name == "record.py"):
             continue
         record = catalog.FRAMEWORKS.get(owner(path))
-        own_words = set(record.builds) | set(record.packages) if record else set()
+        own_words = set(record.builds) | set(record.packages) | set(record.providers) if record else set()
         problems += [f"{rel}:{hit}" for hit in names_in(path, own_words)]
     assert not problems, "frameworks named outside their folder:\n" + "\n".join(problems)
 
