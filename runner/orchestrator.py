@@ -152,7 +152,8 @@ class Orchestrator:
                                         cell.budget.memory_limit_bytes)
         finally:
             samples = session.stop()
-        where = dataclasses.replace(where, worker_env=env, log_path=str(log.relative_to(self.sink.run_dir)))
+        where = dataclasses.replace(where, worker_env=env, log_path=str(log.relative_to(self.sink.run_dir)),
+                                    host_load_1m=os.getloadavg()[0] if hasattr(os, "getloadavg") else None)
         marks = outcome.result.marks if outcome.result else {}
         heat, heat_warnings = self.monitor.cell_columns(session.thermal_samples, marks)
         power = [dict(vars(s), run_id=self.s.run_id, cell_id=cell.cell_id) for s in samples]

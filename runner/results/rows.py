@@ -24,6 +24,7 @@ from runner import __version__
 from runner.artifacts import Prepared
 from runner.catalog import REFERENCE_FRAMEWORK
 from runner.cell import Cell
+from runner.measure.loop import stop_warning
 from runner.measure.stats import CV_WARN, summarize
 from runner.results.schema import CELL_COLUMNS, SCHEMA_VERSION, WARNING_SEP  # noqa: F401 (re-exported)
 from runner.worker.protocol import MARKS, CellResult
@@ -45,6 +46,7 @@ class Where:
     framework_version: Optional[str] = None  # from the environment's package metadata
     worker_env: Mapping[str, str] = field(default_factory=dict)
     log_path: Optional[str] = None  # relative to the run folder
+    host_load_1m: Optional[float] = None  # the host's 1-minute load average when the worker ended
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ def _ran(cell: Cell, where: Where, outcome: Outcome, result: CellResult, artifac
         rss_peak_bytes=result.memory.rss_peak_bytes or outcome.rss_peak_bytes, log_path=where.log_path,
         framework_version=result.framework_version or where.framework_version,
         providers_active=",".join(result.info.get("providers_active", [])) or None,
-        info_json=info_json(result, where.worker_env, artifact),
+        info_json=info_json(result, where.worker_env, artifact), host_load_1m=where.host_load_1m,
     )
     return cols
 
@@ -132,7 +134,7 @@ def phase_columns(result: CellResult, spawn_ns: int, end_ns: int) -> Dict[str, A
     return dict(
         phases, startup_s=(marks[MARKS[0]] - spawn_ns) / 1e9 if MARKS[0] in marks else None,
         total_s=(end_ns - spawn_ns) / 1e9 if end_ns else None, warmup_iterations=result.warmup_iterations,
-        converged=result.converged, cpu_utilization=result.cpu_utilization,
+        converged=result.converged, steady_stop=result.stop, cpu_utilization=result.cpu_utilization,
         rss_after_import_bytes=mem.rss_after_import_bytes, rss_after_load_bytes=mem.rss_after_load_bytes,
         rss_after_steady_bytes=mem.rss_after_steady_bytes, uss_after_load_bytes=mem.uss_after_load_bytes,
         gpu_mem_peak_bytes=result.gpu_mem_peak_bytes,
@@ -152,9 +154,8 @@ def _warnings(cell: Cell, row: Dict[str, Any], result: CellResult, artifact: Pre
     """Trust warnings, each with its numbers and what to do."""
     out = []
     if row.get("converged") is False:
-        rel = f"±{100 * result.rel_ci:.1f}%" if result.rel_ci is not None else "not computable"
-        out.append(f"not converged: p50 95% CI {rel} after {row['iterations']} iterations "
-                   f"(target ±{100 * cell.budget.target_rel_ci:g}%), raise --max-time-s")
+        out.append(stop_warning(result.stop or "max_time", row.get("iterations"), result.rel_ci, result.drift_rel,
+                                cell.budget))
     cv = row.get("latency_cv")
     if cv is not None and cv > CV_WARN:
         out.append(f"high variance: CV {cv:.2f} > {CV_WARN}, check for other load or throttling")

@@ -62,15 +62,22 @@ CELL_FIELDS: List[Tuple[str, str, str, str]] = [
     ("latency_std_s", "f64", "s", "sample standard deviation of the latency"),
     ("latency_min_s", "f64", "s", "minimum latency"),
     ("latency_p50_s", "f64", "s", "median latency"),
-    ("latency_p90_s", "f64", "s", "90th percentile latency"),
-    ("latency_p99_s", "f64", "s", "99th percentile latency"),
+    ("latency_p90_s", "f64", "s", "90th percentile latency (null below 100 iterations)"),
+    ("latency_p99_s", "f64", "s", "99th percentile latency (null below 1000 iterations)"),
     ("latency_max_s", "f64", "s", "maximum latency"),
-    ("latency_p50_ci95_low_s", "f64", "s", "distribution-free 95% CI of the median, lower bound"),
-    ("latency_p50_ci95_high_s", "f64", "s", "distribution-free 95% CI of the median, upper bound"),
+    ("latency_p50_ci95_low_s", "f64", "s", "95% CI of the median within this process (robust to autocorrelation), "
+     "lower bound"),
+    ("latency_p50_ci95_high_s", "f64", "s", "95% CI of the median within this process, upper bound"),
     ("latency_cv", "f64", "ratio", "coefficient of variation (std / mean)"),
-    ("converged", "bool", "", "the CI of the median reached the target before the time budget ran out"),
+    ("converged", "bool", "", "the CI of the median was within the target at two consecutive checks, without drift"),
     ("throughput_items_per_s", "f64", "items/s", "batch_size / latency_mean_s"),
     ("cpu_utilization", "f64", "cores", "CPU time / wall time of the worker during the steady phase"),
+    # stopping-rule diagnostics: dependence and drift of the steady-state latencies (runner.measure), and the
+    # host's load (compare warns when two runs' cells ran under clearly different load)
+    ("steady_stop", "str", "", "why the steady phase ended: converged | max_time | drift | min_iterations"),
+    ("latency_lag1_autocorr", "f64", "ratio", "lag-1 autocorrelation of the steady-state latencies"),
+    ("latency_drift_rel", "f64", "ratio", "(median of the second half - median of the first half) / median"),
+    ("host_load_1m", "f64", "", "1-minute load average of the host when the cell's worker ended"),
     # memory (and the artifact's size on disk)
     ("artifact_bytes", "i64", "bytes", "size on disk of the artifact the cell loads (its model files)"),
     ("rss_after_import_bytes", "i64", "bytes", "resident set size after the import phase"),

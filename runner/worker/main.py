@@ -82,7 +82,8 @@ def _measure(req: CellRequest, phases: Phases, result_fd: int) -> CellResult:
     out["cpu_utilization"] = (memory.cpu_seconds() - cpu0) / wall if wall > 0 else None
     mem["rss_after_steady_bytes"] = memory.rss_bytes()
     energy.active_idle(phases.mark, req.active_idle_s, req.active_idle_settle_s)
-    out.update(latencies_ns=steady.latencies_ns, converged=steady.converged, rel_ci=_finite(steady.rel_ci))
+    out.update(latencies_ns=steady.latencies_ns, converged=steady.converged, rel_ci=_finite(steady.rel_ci),
+               stop=steady.stop, drift_rel=steady.drift_rel)
     out["output"] = _check_output(a.to_numpy(result["y"]), req.reference)
     out["info"] = a.info()
     out["gpu_mem_peak_bytes"] = a.gpu_mem_peak_bytes()

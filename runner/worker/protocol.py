@@ -113,6 +113,8 @@ class CellResult:
     warmup_iterations: Optional[int] = None
     converged: Optional[bool] = None
     rel_ci: Optional[float] = None
+    stop: Optional[str] = None  # why the steady phase ended (runner.measure.loop.STOPS)
+    drift_rel: Optional[float] = None  # second-half vs first-half median change at the last check
     cpu_utilization: Optional[float] = None
     memory: Memory = field(default_factory=Memory)
     gpu_mem_peak_bytes: Optional[int] = None
@@ -178,7 +180,8 @@ class CellResult:
 _INT, _FLOAT, _STR = (int, None), (float, int, None), (str, None)
 _RESULT_TYPES: Dict[str, Any] = {
     "status": str, "marks": dict, "error_class": _STR, "error_message": _STR, "framework_version": _STR,
-    "latencies_ns": list, "warmup_iterations": _INT, "converged": (bool, None), "rel_ci": _FLOAT,
+    "latencies_ns": list, "warmup_iterations": _INT, "converged": (bool, None), "rel_ci": _FLOAT, "stop": _STR,
+    "drift_rel": _FLOAT,
     "cpu_utilization": _FLOAT, "memory": (dict, None), "gpu_mem_peak_bytes": _INT, "output": (dict, None),
     "info": dict,
 }

@@ -7,6 +7,17 @@ valid values in its record, ``edgebench list options``):
     fault_phase  import | load | infer (default infer: at the first inference)
     sleep_s      seconds each inference sleeps (default 0: the harness's own overhead)
 
+Synthetic latency streams on top of ``sleep_s`` (for tests of the stopping rule and the statistics)::
+
+    jitter          relative iid noise of each call's sleep (e.g. 0.05: sd 5% of sleep_s)
+    ar1             lag-1 autocorrelation of that noise (0 = independent, 0.9 = slowly wandering)
+    drift_per_s     relative latency growth per second since the first inference (heat, a neighbour)
+    process_jitter  relative sd of an offset drawn once per process (between-process spread)
+    noise_seed      mixed into the seed (default 0)
+
+Each cell seeds its own stream from its cell id (which includes the repetition) and ``noise_seed``: the same
+cell gives the same stream again, every repetition a different one.
+
 Each fault maps to one status the orchestrator must produce: segfault/abort/exit → crashed,
 hang → timeout, oom → oom, garbage → failed (ProtocolError), exception → failed, unsupported → unsupported.
 """
@@ -14,9 +25,12 @@ hang → timeout, oom → oom, garbage → failed (ProtocolError), exception →
 from __future__ import annotations
 
 import ctypes
+import math
 import os
+import random
 import resource
 import time
+import zlib
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -61,6 +75,30 @@ def _exhaust_memory(step: int = 64 << 20) -> None:
         hoard.append(bytearray(step))  # bytearray zero-fills: the pages are touched
 
 
+class Noise:
+    """Relative latency factors: per-process offset × (1 + drift · t) × (1 + jitter · AR(1) noise), seeded."""
+
+    KEYS = ("jitter", "ar1", "drift_per_s", "process_jitter")
+
+    def __init__(self, seed: int, jitter: float = 0.0, ar1: float = 0.0, drift_per_s: float = 0.0,
+                 process_jitter: float = 0.0) -> None:
+        if not -1.0 < ar1 < 1.0:
+            raise ValueError(f"ar1 must be in (-1, 1), got {ar1}")
+        self.rng = random.Random(seed)
+        self.jitter, self.ar1, self.drift_per_s = jitter, ar1, drift_per_s
+        self.offset = 1.0 + process_jitter * self.rng.gauss(0.0, 1.0)
+        self.state = self.rng.gauss(0.0, 1.0)  # stationary start: unit variance
+        self.t0: Optional[float] = None
+
+    def factor(self, now: float) -> float:
+        """The factor for the call starting at ``now`` (seconds, monotonic)."""
+        if self.t0 is None:
+            self.t0 = now
+        self.state = self.ar1 * self.state + math.sqrt(1.0 - self.ar1 ** 2) * self.rng.gauss(0.0, 1.0)
+        growth = 1.0 + self.drift_per_s * (now - self.t0)
+        return max(0.0, self.offset * growth * (1.0 + self.jitter * self.state))
+
+
 class NullAdapter(Adapter):
     name = "null"
 
@@ -68,6 +106,7 @@ class NullAdapter(Adapter):
         self.fault = "none"
         self.phase = "infer"
         self.sleep_s = 0.0
+        self.noise: Optional[Noise] = None
         self.result_fd: Optional[int] = None
         self._first = True
 
@@ -75,6 +114,10 @@ class NullAdapter(Adapter):
         settings = RECORD.settings(cell.options)
         self.fault, self.phase = settings["fault"], settings["fault_phase"]
         self.sleep_s = float(settings["sleep_s"])
+        knobs = {k: float(settings[k]) for k in Noise.KEYS}
+        if any(knobs.values()):
+            seed = zlib.crc32(f"{cell.cell_id}/{settings['noise_seed']}".encode())
+            self.noise = Noise(seed, **knobs)
 
     def _maybe_fail(self, phase: str) -> None:
         if self.phase == phase:
@@ -96,12 +139,13 @@ class NullAdapter(Adapter):
             self._first = False
             self._maybe_fail("infer")
         if self.sleep_s:
-            time.sleep(self.sleep_s)
+            time.sleep(self.sleep_s * (self.noise.factor(time.monotonic()) if self.noise else 1.0))
         first = next(iter(batch.values()))
         return first.reshape(first.shape[0], -1)[:, :10]
 
     def info(self) -> Dict[str, Any]:
-        return {"fault": self.fault, "fault_phase": self.phase, "sleep_s": self.sleep_s}
+        noise = {k: getattr(self.noise, k) for k in ("jitter", "ar1", "drift_per_s")} if self.noise else {}
+        return {"fault": self.fault, "fault_phase": self.phase, "sleep_s": self.sleep_s, **noise}
 
 
 ADAPTER = NullAdapter

@@ -21,5 +21,12 @@ RECORD = Record(
         Option("fault", "none", "make the worker fail this way (each fault has its own status)", FAULTS),
         Option("fault_phase", "infer", "the phase the fault happens in", ("import", "load", "infer")),
         Option("sleep_s", "0", "seconds each inference sleeps (0: the harness's own overhead)", number=True),
+        # synthetic latency streams on top of sleep_s, for tests of the stopping rule and the statistics
+        Option("jitter", "0", "relative iid noise of each call's sleep (sd as a fraction of sleep_s)", number=True),
+        Option("ar1", "0", "lag-1 autocorrelation of that noise, below 1", number=True),
+        Option("drift_per_s", "0", "relative latency growth per second since the first inference", number=True),
+        Option("process_jitter", "0", "relative sd of an offset drawn once per process (between-process spread)",
+               number=True),
+        Option("noise_seed", "0", "mixed into the per-cell seed of the synthetic noise", number=True),
     ),
 )
