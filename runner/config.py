@@ -10,7 +10,9 @@ of values that becomes a grid dimension for the frameworks that take it (``edgeb
     batch_sizes = [1]
     providers = ["cpu"]
     threads = [1]                  # 0 = the framework's default
-    repetitions = 1
+    repetitions = 3                # fresh processes per configuration
+    order = "interleaved"          # interleaved | shuffled | sequential (see runner.plan)
+    seed = 7                       # for order = "shuffled" (drawn and recorded when omitted)
     [budget]
     min_time_s = 1.0
     [options]
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -51,6 +54,8 @@ class GridSpec:
     budget: Budget = field(default_factory=Budget)
     options: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     name: str = "custom"
+    order: str = "interleaved"
+    seed: Optional[int] = None
 
     def to_dict(self) -> Dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -67,8 +72,10 @@ def _coerce(key: str, value: Any) -> Any:
         if key in ("batch_sizes", "threads"):
             return tuple(_int(key, v) for v in value)
         return tuple(str(v) for v in value)
-    if key == "repetitions":
+    if key in ("repetitions", "seed"):
         return _int(key, value)
+    if key == "order":
+        return str(value)
     return value
 
 
@@ -145,4 +152,7 @@ def load(preset_name: Optional[str], grid_file: Optional[Path], overrides: Mappi
     if grid_file:
         spec = merge(spec, read_toml(grid_file), str(grid_file))
         spec = dataclasses.replace(spec, name=preset_name or Path(grid_file).stem)
-    return merge(spec, overrides, "command-line options")
+    spec = merge(spec, overrides, "command-line options")
+    if spec.order == "shuffled" and spec.seed is None:  # drawn here, recorded with the grid in the manifest
+        spec = dataclasses.replace(spec, seed=secrets.randbelow(2**31))
+    return spec

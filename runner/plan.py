@@ -9,8 +9,16 @@ repetitions, each in the order given, the last one varying fastest::
           for batch in batch_sizes:
             for provider in (providers the framework knows, in grid order):
               for threads in threads:
-                for options in (product of the option values the framework takes):
-                  for repetition in range(repetitions): -> Cell
+                for options in (product of the option values the framework takes): -> configuration
+
+Each configuration runs ``repetitions`` times, each time in a fresh process. ``order`` says how the
+repetitions are laid out, so that drift and heat spread evenly over the configurations instead of always
+hitting the same framework at the same point of the run:
+
+    interleaved (default)  round r runs every configuration once, in configuration order, then round r + 1
+    shuffled               as interleaved, with the configurations permuted within each round
+                           (``random.Random(seed)``; the seed is recorded with the grid in the manifest)
+    sequential             every repetition of a configuration, then the next configuration
 
 A provider the framework does not know at all (one missing from its record's providers) is not expanded; a known
 provider that is not installed becomes an ``unsupported`` row at run time. Validation happens before
@@ -19,7 +27,9 @@ anything runs: unknown names, empty dimensions and duplicate entries are one-lin
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import random
 from typing import Iterable, List, Sequence, Tuple
 
 from runner import catalog
@@ -30,6 +40,7 @@ from runner.errors import GridError, did_you_mean
 from runner.models.spec import MODELS
 
 ALL_SOURCES = tuple(sorted({s for f in FRAMEWORKS.values() for s in f.sources}))
+ORDERS = ("interleaved", "shuffled", "sequential")
 
 
 def _check_names(kind: str, given: Sequence, valid: Iterable) -> None:
@@ -59,6 +70,10 @@ def validate(spec: GridSpec) -> None:
         raise GridError(f"threads must be >= 0, got {list(spec.threads)}", "0 means the framework's default")
     if spec.repetitions < 1:
         raise GridError(f"repetitions must be >= 1, got {spec.repetitions}", "e.g. --repetitions 3")
+    if spec.order not in ORDERS:
+        raise GridError(f"unknown order '{spec.order}'", did_you_mean(str(spec.order), ORDERS))
+    if spec.order == "shuffled" and spec.seed is None:
+        raise GridError("order 'shuffled' needs a seed", "pass --seed N (edgebench run draws one when omitted)")
     choosers = [f for f in spec.frameworks if len(FRAMEWORKS[f].sources) > 1]  # frameworks fed by several sources
     if choosers:
         _check_names("sources", spec.sources, {s for f in choosers for s in FRAMEWORKS[f].sources})
@@ -94,10 +109,9 @@ def _check_option(key: str, values: Sequence[str], frameworks: Sequence[str]) ->
                 raise GridError(f"{problem} ({owner})", f"valid: {option.valid}")
 
 
-def expand(spec: GridSpec) -> List[Cell]:
-    """The ordered cells of ``spec`` (validated first)."""
-    validate(spec)
-    cells = []
+def configurations(spec: GridSpec) -> List[Cell]:
+    """One cell per configuration (repetition 0), in configuration order (not validated)."""
+    out = []
     for model in spec.models:
         for framework in spec.frameworks:
             fw = FRAMEWORKS[framework]
@@ -107,14 +121,35 @@ def expand(spec: GridSpec) -> List[Cell]:
                     for provider in (p for p in spec.providers if p in fw.providers):
                         for threads in spec.threads:
                             for options in _option_combinations(spec, framework):
-                                for rep in range(spec.repetitions):
-                                    cells.append(
-                                        Cell(model, framework, source, batch, provider, threads, rep,
-                                             spec.budget, options)
-                                    )
-    if not cells:
+                                out.append(Cell(model, framework, source, batch, provider, threads, 0,
+                                                spec.budget, options))
+    return out
+
+
+def expand(spec: GridSpec) -> List[Cell]:
+    """The cells of ``spec`` in run order (validated first)."""
+    validate(spec)
+    configs = configurations(spec)
+    if not configs:
         raise GridError("the grid expands to no cells", "check that sources/providers match the frameworks")
+    if spec.order == "sequential":
+        return [dataclasses.replace(c, repetition=r) for c in configs for r in range(spec.repetitions)]
+    rng = random.Random(spec.seed)
+    cells = []
+    for r in range(spec.repetitions):
+        round_ = list(configs)
+        if spec.order == "shuffled":
+            rng.shuffle(round_)
+        cells += [dataclasses.replace(c, repetition=r) for c in round_]
     return cells
+
+
+def describe_order(spec: GridSpec) -> str:
+    """One line for ``plan``: how repetitions are laid out."""
+    if spec.order == "sequential":
+        return f"order sequential: {spec.repetitions} repetition(s) of each configuration in a row"
+    seed = f" (seed {spec.seed}; the same --seed gives the same order)" if spec.order == "shuffled" else ""
+    return f"order {spec.order}: {spec.repetitions} round(s), each running every configuration once{seed}"
 
 
 def _option_combinations(spec: GridSpec, framework: str) -> List[Tuple[Tuple[str, str], ...]]:

@@ -3,7 +3,7 @@
 Examples::
 
     edgebench run                                   # the quick preset, natively, into results/
-    edgebench run --preset pcamp --repetitions 5
+    edgebench run --preset pcamp --repetitions 5 --order shuffled --seed 7
     edgebench run --models tinycnn --frameworks FRAMEWORK,... --max-time-s 2    # edgebench list frameworks
     edgebench run --grid my-grid.toml --run-id lab-1    # same run id again resumes
     edgebench plan --preset greenai                 # the cells, without running them
@@ -53,6 +53,7 @@ def run(
     min_iterations: Optional[int] = o.MinIterations, target_rel_ci: Optional[float] = o.TargetCI,
     option: Optional[List[str]] = o.Option,
     warmup_iterations: Optional[int] = o.WarmupIterations, memory_limit: Optional[str] = o.MemoryLimit,
+    order: Optional[str] = o.Order, seed: Optional[int] = o.Seed,
     out: Path = typer.Option(Path("results"), "--out", help="Results folder (a run folder is made inside)."),
     run_id: Optional[str] = typer.Option(None, "--run-id", help="Run id; an existing one is resumed."),
     device: Optional[str] = typer.Option(None, "--device", help="Device name recorded with every row."),
@@ -71,7 +72,7 @@ def run(
 
     spec = o.build_spec(preset, grid, models, frameworks, sources, batch_sizes, providers, threads, repetitions,
                         warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option,
-                        warmup_iterations, memory_limit)
+                        warmup_iterations, memory_limit, order, seed)
     cells = plan.expand(spec)
     rid = run_id or dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     if active_idle_s < 0:
@@ -102,6 +103,7 @@ def plan_cmd(
     min_iterations: Optional[int] = o.MinIterations, target_rel_ci: Optional[float] = o.TargetCI,
     option: Optional[List[str]] = o.Option,
     warmup_iterations: Optional[int] = o.WarmupIterations, memory_limit: Optional[str] = o.MemoryLimit,
+    order: Optional[str] = o.Order, seed: Optional[int] = o.Seed,
     as_json: bool = typer.Option(False, "--json", help="One JSON object per cell."),
     prepare: bool = typer.Option(False, "--prepare", help="Also build (or verify) every artifact the cells need "
                                  "into the cache ($EDGEBENCH_CACHE), e.g. to copy it to a host without the "
@@ -110,12 +112,12 @@ def plan_cmd(
     """Show the expanded grid, cell by cell, in run order, without running it."""
     spec = o.build_spec(preset, grid, models, frameworks, sources, batch_sizes, providers, threads, repetitions,
                         warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option,
-                        warmup_iterations, memory_limit)
+                        warmup_iterations, memory_limit, order, seed)
     cells = plan.expand(spec)
     for i, cell in enumerate(cells):
         typer.echo(json.dumps(dict(cell.to_dict(), cell_id=cell.cell_id)) if as_json else f"{i:4d}  {cell.cell_id}")
     if not as_json:
-        typer.echo(f"{len(cells)} cells; budget per cell: {spec.budget}", err=True)
+        typer.echo(f"{len(cells)} cells; {plan.describe_order(spec)}; budget per cell: {spec.budget}", err=True)
     if prepare:
         from runner.cli.progress import prepare_artifacts
 

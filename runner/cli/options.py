@@ -30,7 +30,10 @@ Sources = typer.Option(None, help="Which framework builds the artifact, for "
 BatchSizes = typer.Option(None, "--batch-sizes", help="Comma-separated batch sizes, e.g. 1,64.")
 Providers = typer.Option(None, help=f"Comma-separated providers: {','.join(PROVIDERS)}.")
 Threads = typer.Option(None, help="Comma-separated intra-op thread counts; 0 = framework default, 'all' = cores.")
-Repetitions = typer.Option(None, help="Fresh-process repetitions per cell.")
+Repetitions = typer.Option(None, help="Fresh-process repetitions per configuration (the unit of inference).")
+Order = typer.Option(None, "--order", help="interleaved (round r runs every configuration once; default), "
+                     "shuffled (permuted within each round, with --seed) or sequential.")
+Seed = typer.Option(None, "--seed", help="Seed of --order shuffled (drawn and recorded in the manifest if omitted).")
 WarmupS = typer.Option(None, "--warmup-s", help="Minimum warm-up time per cell (s).")
 MinTimeS = typer.Option(None, "--min-time-s", help="Minimum steady-state time per cell (s).")
 MaxTimeS = typer.Option(None, "--max-time-s", help="Steady-state time budget per cell (s).")
@@ -59,11 +62,12 @@ Option = typer.Option(None, "--option", "-o", help="Adapter option key=v1,v2 (a 
 def build_spec(preset: Optional[str], grid: Optional[Path], models, frameworks, sources, batch_sizes, providers,
                threads, repetitions, warmup_s, min_time_s, max_time_s, timeout_s, min_iterations,
                target_rel_ci, option: Optional[List[str]], warmup_iterations: Optional[int] = None,
-               memory_limit: Optional[str] = None) -> GridSpec:
+               memory_limit: Optional[str] = None, order: Optional[str] = None,
+               seed: Optional[int] = None) -> GridSpec:
     overrides: Dict[str, Any] = {
         "models": _csv(models), "frameworks": _csv(frameworks), "sources": _csv(sources),
         "batch_sizes": _csv(batch_sizes), "providers": _csv(providers), "threads": _csv(threads),
-        "repetitions": repetitions,
+        "repetitions": repetitions, "order": order, "seed": seed,
     }
     budget = {"warmup_s": warmup_s, "min_time_s": min_time_s, "max_time_s": max_time_s, "timeout_s": timeout_s,
               "min_iterations": min_iterations, "target_rel_ci": target_rel_ci,

@@ -15,13 +15,18 @@ def ids(spec):
     return [c.cell_id for c in plan.expand(spec)]
 
 
-def test_order_is_model_framework_source_batch_provider_threads_repetition():
-    spec = GridSpec(models=("tinycnn", "alexnet"), frameworks=("pytorch", "onnxruntime"),
-                    sources=("pytorch", "tensorflow"), batch_sizes=(1, 4), providers=("cpu",), threads=(1, 2),
-                    repetitions=2)
-    cells = plan.expand(spec)
-    keys = [(c.model, c.framework, c.source, c.batch_size, c.provider, c.threads, c.repetition) for c in cells]
-    assert len(cells) == 2 * (1 + 2) * 2 * 2 * 2
+GRID = GridSpec(models=("tinycnn", "alexnet"), frameworks=("pytorch", "onnxruntime"),
+                sources=("pytorch", "tensorflow"), batch_sizes=(1, 4), providers=("cpu",), threads=(1, 2),
+                repetitions=2)
+
+
+def _keys(cells):
+    return [(c.model, c.framework, c.source, c.batch_size, c.provider, c.threads, c.repetition) for c in cells]
+
+
+def test_sequential_order_is_model_framework_source_batch_provider_threads_repetition():
+    keys = _keys(plan.expand(dataclasses.replace(GRID, order="sequential")))
+    assert len(keys) == 2 * (1 + 2) * 2 * 2 * 2
     assert keys[:3] == [("tinycnn", "pytorch", "pytorch", 1, "cpu", 1, 0),
                         ("tinycnn", "pytorch", "pytorch", 1, "cpu", 1, 1),
                         ("tinycnn", "pytorch", "pytorch", 1, "cpu", 2, 0)]
@@ -29,6 +34,43 @@ def test_order_is_model_framework_source_batch_provider_threads_repetition():
     assert [k[0] for k in keys] == sorted([k[0] for k in keys], key=["tinycnn", "alexnet"].index)
     ort = [k for k in keys if k[1] == "onnxruntime" and k[0] == "tinycnn"]
     assert [k[2] for k in ort] == ["pytorch"] * 8 + ["tensorflow"] * 8
+
+
+def test_interleaved_order_runs_every_configuration_once_per_round():
+    assert GRID.order == "interleaved"
+    keys = _keys(plan.expand(GRID))
+    configs = _keys(plan.configurations(GRID))
+    assert len(keys) == 2 * len(configs)
+    assert keys[: len(configs)] == configs  # round 0: configuration order, repetition 0
+    assert keys[len(configs):] == [k[:-1] + (1,) for k in configs]
+
+
+def test_shuffled_order_permutes_each_round_reproducibly_from_the_seed():
+    spec = dataclasses.replace(GRID, order="shuffled", seed=11, repetitions=3)
+    first, again = _keys(plan.expand(spec)), _keys(plan.expand(spec))
+    other = _keys(plan.expand(dataclasses.replace(spec, seed=12)))
+    n = len(plan.configurations(spec))
+    rounds = [first[i * n:(i + 1) * n] for i in range(3)]
+    assert first == again and first != other
+    assert all(sorted(r) == sorted(k[:-1] + (i,) for k in _keys(plan.configurations(spec)))
+               for i, r in enumerate(rounds))
+    assert rounds[0] != [k[:-1] + (0,) for k in _keys(plan.configurations(spec))]  # permuted
+    assert [k[:-1] for k in rounds[0]] != [k[:-1] for k in rounds[1]]  # each round its own permutation
+
+
+def test_order_and_seed_come_from_grid_files_and_a_missing_seed_is_drawn(tmp_path):
+    grid = tmp_path / "g.toml"
+    grid.write_text('order = "shuffled"\nrepetitions = 2\n')
+    spec = config.load(None, grid, {})
+    assert spec.order == "shuffled" and isinstance(spec.seed, int)
+    assert "seed" in spec.to_dict() and plan.describe_order(spec).startswith("order shuffled")
+    assert config.load(None, grid, {"seed": 5}).seed == 5
+    assert config.load("quick", None, {}).order == "interleaved"
+
+
+@pytest.mark.parametrize("name", [p for p in config.PRESETS if p != "smoke"])
+def test_presets_other_than_smoke_run_three_repetitions_or_more(name):
+    assert config.preset(name).repetitions >= 3
 
 
 def test_cell_ids_are_unique_and_readable():
@@ -82,6 +124,8 @@ def test_a_bad_option_is_one_line_with_the_valid_values(frameworks, option, mess
     ({"frameworks": ("onnxruntime",), "sources": ("caffe2",)}, "unknown source 'caffe2'"),
     ({"repetitions": 0}, "repetitions must be >= 1"),
     ({"options": (("nope", ("1",)),)}, "unknown option 'nope'"),
+    ({"order": "random"}, "unknown order 'random'"),
+    ({"order": "shuffled"}, "order 'shuffled' needs a seed"),
 ])
 def test_invalid_grids_fail_before_anything_runs(change, message):
     with pytest.raises(GridError) as err:
