@@ -1,0 +1,238 @@
+"""The value of a configuration and its 95% CI from its repetitions (orchestrator side; numpy only).
+
+A configuration runs in R fresh processes (repetitions). Each process measures its own p50 precisely, but
+processes differ from each other by more than that (address-space layout, page placement, clock frequency,
+neighbours: 10-40% on a shared VM, 1-5% on a quiet board), so the repetition is the unit of inference::
+
+    value   median of the repetitions' values (p50s; robust to one bad process)
+    CI      the wider of two 95% intervals:
+            - hierarchical bootstrap: RESAMPLES resamples (seeded); each draws R repetitions with
+              replacement, then the median within each drawn repetition: from its raw latencies (the median
+              of an iid resample of n values is the order statistic at a binomial rank, drawn directly, its
+              spread widened by the repetition's autocorrelation factor τ) or, without them, from its
+              within-process CI columns; the median of the R draws; percentile interval;
+            - t-interval on log values with R - 1 degrees of freedom, which keeps its coverage at R = 3,
+              where a bootstrap over 3 processes covers about 75% (10 distinct resamples).
+
+With one repetition there is no CI: between-process variance is unknown. With 2-3 the CI is approximate.
+``ratio`` gives B/A from independent bootstraps of each side and Welch's t on log values, the wider interval.
+The same code serves latencies (per-repetition p50 and its CI) and per-process values without a
+within-process interval (load time, peak RSS, energy per inference).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+
+from runner.measure.stats import Z95, autocorr_factor, t975
+
+SEED = 20240213
+RESAMPLES = 2000
+#: Fewer repetitions than this per side: between-process variance is too poorly known to call a difference.
+MIN_REPETITIONS = 3
+#: A between-repetition coefficient of variation above this keeps a configuration out of verdicts.
+BETWEEN_CV_MAX = 0.10
+#: Between-process spread "dominates" when the repetitions' CV exceeds this many within-process CI half-widths.
+DOMINANCE = 2.0
+
+Interval = Tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Repetition:
+    """One process's value (e.g. its p50), its within-process 95% CI if known, its raw latencies if read."""
+
+    value: float
+    low: Optional[float] = None
+    high: Optional[float] = None
+    latencies: Optional[np.ndarray] = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_row(cls, row: Mapping, latencies: Optional[np.ndarray] = None) -> Repetition:
+        """From a cells row (``latency_p50_s`` and its CI columns) and, when read, its raw latencies."""
+        return cls(float(row["latency_p50_s"]), _num(row.get("latency_p50_ci95_low_s")),
+                   _num(row.get("latency_p50_ci95_high_s")), latencies)
+
+    def rel_ci(self) -> Optional[float]:
+        """Half the within-process CI over the value (from the raw latencies when there are any)."""
+        lo, hi = self.low, self.high
+        if self.latencies is not None and len(self.latencies):
+            from runner.measure.stats import median_ci95
+
+            lo, hi = median_ci95(self.latencies) or (None, None)
+        return (hi - lo) / 2 / self.value if lo is not None and hi is not None and self.value > 0 else None
+
+    def draw(self, z: np.ndarray) -> np.ndarray:
+        """Bootstrap draws of this process's median for standard-normal ``z``."""
+        x = self.latencies
+        if x is not None and len(x) >= 2:
+            s = np.sort(x)
+            n = len(s)
+            tau = autocorr_factor(x) or 1.0
+            rank = np.rint((n - 1) / 2 + z * math.sqrt(n * tau) / 2).astype(int)
+            return s[np.clip(rank, 0, n - 1)]
+        if self.low is None or self.high is None:
+            return np.full(z.shape, self.value)
+        spread = np.where(z < 0, self.value - self.low, self.high - self.value) / Z95
+        return self.value + z * spread
+
+
+def _num(x) -> Optional[float]:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A configuration's value with its 95% CI (None with one repetition) and how it was obtained."""
+
+    value: float
+    low: Optional[float]
+    high: Optional[float]
+    values: Tuple[float, ...]  # per repetition
+    between_cv: Optional[float]
+    within_rel_ci: Optional[float]
+    bootstrap: Optional[Interval] = None
+    t_interval: Optional[Interval] = None
+
+    @property
+    def repetitions(self) -> int:
+        return len(self.values)
+
+    @property
+    def has_ci(self) -> bool:
+        return self.low is not None and self.high is not None
+
+    @property
+    def dominated(self) -> bool:
+        """Between-process spread dominates the within-process CI (more repetitions help, longer cells do not)."""
+        cv, w = self.between_cv, self.within_rel_ci
+        return cv is not None and w is not None and cv > DOMINANCE * w
+
+    @property
+    def unstable(self) -> bool:
+        return self.between_cv is not None and self.between_cv > BETWEEN_CV_MAX
+
+    def notes(self) -> List[str]:
+        """What a reader must know about this CI, with numbers."""
+        r = self.repetitions
+        out = []
+        if r == 1:
+            out.append("1 repetition: between-process variance unknown, no CI")
+        elif r < 4:
+            out.append(f"{r} repetitions: the CI is approximate")
+        if self.dominated:
+            out.append(f"between-process spread dominates: the repetitions vary by CV {self.between_cv:.1%} while "
+                       f"each process's own 95% CI is ±{self.within_rel_ci:.1%}; more repetitions, not longer "
+                       "cells, narrow the CI")
+        return out
+
+
+def _log_t(values: np.ndarray) -> Optional[Interval]:
+    """t-interval on log values (R - 1 degrees of freedom), back-transformed; None below 2 values."""
+    if len(values) < 2 or np.any(values <= 0):
+        return None
+    logs = np.log(values)
+    half = t975(len(values) - 1) * logs.std(ddof=1) / math.sqrt(len(values))
+    return math.exp(logs.mean() - half), math.exp(logs.mean() + half)
+
+
+def boot_medians(reps: Sequence[Repetition], rng: np.random.Generator, resamples: int = RESAMPLES) -> np.ndarray:
+    """Hierarchical bootstrap: ``resamples`` medians of R repetitions drawn with replacement, each redrawn."""
+    r = len(reps)
+    idx = rng.integers(0, r, size=(resamples, r))
+    z = rng.standard_normal((resamples, r))
+    draws = np.empty((resamples, r))
+    for i, rep in enumerate(reps):
+        mask = idx == i
+        draws[mask] = rep.draw(z[mask])
+    return np.median(draws, axis=1)
+
+
+def _envelope(*intervals: Optional[Interval]) -> Optional[Interval]:
+    got = [iv for iv in intervals if iv is not None]
+    return (min(lo for lo, _ in got), max(hi for _, hi in got)) if got else None
+
+
+def estimate(reps: Sequence[Repetition], seed: int = SEED, resamples: int = RESAMPLES) -> Estimate:
+    """The value (median of the repetitions' values) and its 95% CI (see the module docstring)."""
+    if not reps:
+        raise ValueError("an estimate needs at least one repetition")
+    values = np.array([r.value for r in reps], dtype=float)
+    value = float(np.median(values))
+    mean = float(values.mean())
+    cv = float(values.std(ddof=1) / mean) if len(values) > 1 and mean > 0 else None
+    within = [w for w in (r.rel_ci() for r in reps) if w is not None]
+    w = float(np.median(within)) if within else None
+    if len(reps) < 2:
+        return Estimate(value, None, None, tuple(values), cv, w)
+    boots = boot_medians(reps, np.random.default_rng(seed), resamples)
+    boot = tuple(float(q) for q in np.quantile(boots, [0.025, 0.975]))
+    t = _log_t(values)
+    lo, hi = _envelope(boot, t)
+    return Estimate(value, min(lo, value), max(hi, value), tuple(values), cv, w, boot, t)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A ratio B/A with a 95% interval (``low``/``high`` None when none could be computed)."""
+
+    value: float
+    low: Optional[float] = None
+    high: Optional[float] = None
+    method: str = ""
+
+    @property
+    def has_ci(self) -> bool:
+        return self.low is not None and self.high is not None
+
+    def direction(self) -> int:
+        """+1 the CI lies wholly above 1, -1 wholly below, 0 it contains 1 or there is no CI."""
+        if not self.has_ci:
+            return 0
+        return 1 if self.low > 1.0 else -1 if self.high < 1.0 else 0
+
+    def text(self) -> str:
+        ci = f" (95% CI {self.low:.3f}–{self.high:.3f})" if self.has_ci else " (no CI)"
+        return f"{self.value:.3f}{ci}"
+
+
+def _welch(a: np.ndarray, b: np.ndarray) -> Optional[Interval]:
+    """95% CI of exp(mean log b - mean log a) by Welch's t (Welch-Satterthwaite degrees of freedom, floored)."""
+    if min(len(a), len(b)) < 2 or np.any(a <= 0) or np.any(b <= 0):
+        return None
+    la, lb = np.log(a), np.log(b)
+    va, vb = la.var(ddof=1) / len(a), lb.var(ddof=1) / len(b)
+    diff = float(lb.mean() - la.mean())
+    if va + vb == 0:
+        return math.exp(diff), math.exp(diff)
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    half = t975(max(1, int(df))) * math.sqrt(va + vb)
+    return math.exp(diff - half), math.exp(diff + half)
+
+
+def ratio(a: Sequence[Repetition], b: Sequence[Repetition], seed: int = SEED,
+          resamples: int = RESAMPLES) -> Optional[Ratio]:
+    """B/A of the two estimates with the wider of the bootstrap and Welch 95% intervals; None without data.
+
+    Either side with one repetition gives the ratio without a CI (between-process variance unknown).
+    """
+    va, vb = (np.array([r.value for r in side], dtype=float) for side in (a, b))
+    if not len(va) or not len(vb) or np.median(va) <= 0:
+        return None
+    value = float(np.median(vb) / np.median(va))
+    if min(len(va), len(vb)) < 2:
+        return Ratio(value, method="point (one repetition on a side: between-process variance unknown)")
+    rng = np.random.default_rng(seed)
+    boots = boot_medians(b, rng, resamples) / boot_medians(a, rng, resamples)
+    boot = tuple(float(q) for q in np.quantile(boots, [0.025, 0.975]))
+    lo, hi = _envelope(boot, _welch(va, vb))
+    return Ratio(value, min(lo, value), max(hi, value), "hierarchical bootstrap and Welch t on log values")
+
+
+def values(xs: Sequence[float]) -> List[Repetition]:
+    """Per-process values without a within-process interval (load time, peak RSS, energy per inference)."""
+    return [Repetition(float(x)) for x in xs if x is not None and not (isinstance(x, float) and math.isnan(x))]
