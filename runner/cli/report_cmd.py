@@ -5,8 +5,10 @@ Examples::
     edgebench report results/lab-1                          # terminal tables, warnings, verdicts
     edgebench report results/ --out report/ --format html   # every run under results/, with figures
     edgebench report results/x86 results/jetson --out rep --laptop mbp-2018
-    edgebench compare results/torch-2.3 results/torch-2.4   # p50 B/A per cell, 95% bootstrap CI
+    edgebench compare results/torch-2.3 results/torch-2.4   # p50 B/A per configuration with a 95% CI
     edgebench compare results/a results/b --metric energy
+    edgebench compare results/main results/pr --fail-on slower  # exit 1 on a significant slowdown
+    edgebench compare results/t1 results/t2 --ignore threads
 """
 
 from __future__ import annotations
@@ -49,14 +51,22 @@ def register(app: typer.Typer) -> None:
         run_a: Path = typer.Argument(..., help="Baseline run folder (A)."),
         run_b: Path = typer.Argument(..., help="Run folder compared with it (B)."),
         metric: str = typer.Option("latency", "--metric", help="latency (p50) or energy (per inference)."),
-        threshold: float = typer.Option(0.02, "--threshold",
-                                        help="Changes below this fraction count as no difference."),
+        threshold: Optional[float] = typer.Option(None, "--threshold", help="Significant changes below this "
+                                                  "fraction are 'below practical threshold' (default 0.05)."),
+        ignore: Optional[List[str]] = typer.Option(
+            None, "--ignore", help="Identity dimension not to match on (threads, source, provider, batch_size, "
+                                   "model, framework; device, framework_version and options already are), "
+                                   "repeatable or comma-separated."),
+        fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 when a configuration is slower, "
+                                              "faster or either (any): regression gating."),
     ) -> None:
-        """B/A per matching cell with a 95% bootstrap CI: faster, slower or no significant difference.
+        """B/A per matching configuration, repetitions pooled, with a 95% CI: faster, slower, no significant
+        difference, below practical threshold, or not enough repetitions (fewer than 3 per side).
 
-        Cells match on model, framework, source, batch size, provider and threads (repetitions pooled), so
-        runs on different devices or framework versions compare; both are shown.
+        Exit status: 0, or 1 when --fail-on finds a configuration with that verdict; 2 for bad usage.
         """
         from runner.report.make import compare_runs
 
-        compare_runs(run_a, run_b, Console(), metric, threshold)
+        dims = [d.strip() for item in ignore or () for d in item.split(",") if d.strip()]
+        if compare_runs(run_a, run_b, Console(), metric, threshold, dims, fail_on):
+            raise typer.Exit(1)

@@ -1,116 +1,187 @@
-"""Compare two runs cell by cell: the ratio B/A of the p50 latency (or energy) with a 95% bootstrap CI.
+"""Compare two runs configuration by configuration: B/A from the estimator, with its 95% CI and a verdict.
 
-Cells are matched on model, framework, source, batch size, provider and threads (repetitions pooled),
-never on device or version, so a comparison works across devices and across framework versions (both
-are shown). Adapter options are matched too when both runs have several option sets for a cell;
-otherwise the single option set on each side is paired and shown.
+Cells match on their identity dimensions, repetitions pooled. ``device``, ``framework_version`` and
+``options`` are ignored by default (so runs on two devices or two framework versions compare, and both are
+shown): an ignored dimension is paired when each side has one value of it within a match, and matched when
+a side has several. ``ignore`` adds dimensions (e.g. ``threads`` to compare a t1 run with a t2 run).
+
+Verdicts (latency; energy says "less energy" / "more energy")::
+
+    faster / slower              the CI of B/A excludes 1 and the change is at least the threshold
+    below practical threshold    the CI excludes 1 but the change is smaller than the threshold
+    no significant difference    the CI includes 1
+    not enough repetitions       fewer than MIN_REPETITIONS per side: between-process variance is unknown
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import pandas as pd
 
 from runner.errors import UsageError
+from runner.estimate import MIN_REPETITIONS, Estimate, Ratio, Repetition, estimate, ratio, values
+from runner.report.evidence import DISAGREES
 from runner.report.load import Dataset
-from runner.report.stats import PRACTICAL_THRESHOLD, Ratio, ratio_from_intervals, ratio_of_medians
 
-MATCH_KEYS = ["model", "framework", "source", "batch_size", "provider", "threads"]
+IDENTITY = ["device", "model", "framework", "framework_version", "source", "batch_size", "provider", "threads",
+            "options"]
+IGNORED = ("device", "framework_version", "options")
 METRICS = ("latency", "energy")
 VERDICTS = {"latency": ("faster", "slower"), "energy": ("less energy", "more energy")}
-SAME = "no significant difference"
+SAME, BELOW, FEW = "no significant difference", "below practical threshold", "not enough repetitions"
+#: A change under 5% is below what decides between runtimes, and within the 1-5% that fresh processes differ
+#: by even on a quiet board: it would not reproduce on the next boot.
+THRESHOLD = 0.05
+FAIL_ON = {"slower": (1,), "faster": (-1,), "any": (-1, 1)}
 
 
 @dataclass(frozen=True)
 class Side:
-    """One run's pooled view of a matched cell."""
+    """One run's pooled view of a matched configuration."""
 
     device: str
     version: str
     options: str
+    threads: str
     value: Optional[float]
     repetitions: int
     rows: pd.DataFrame
+    estimate: Optional[Estimate] = None
+    warnings: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Match:
-    key: Tuple
+    name: str  # the matched identity; ignored dimensions that differ are shown as "A → B"
     a: Side
     b: Side
     ratio: Optional[Ratio]
     verdict: str
+    direction: int = 0  # +1 B larger (slower / more energy), -1 smaller, 0 no decided difference
+    warnings: List[str] = field(default_factory=list)
 
 
-def _side(rows: pd.DataFrame, metric: str) -> Side:
-    col = "latency_p50_s" if metric == "latency" else "energy_per_inference_j"
-    joined = lambda c: ",".join(sorted(set(map(str, rows[c].dropna()))))  # noqa: E731
-    return Side(joined("device"), joined("framework_version"), joined("options"), rows[col].median(),
-                len(rows), rows)
+def _joined(rows: pd.DataFrame, col: str) -> str:
+    return ",".join(sorted(set(map(str, rows[col].dropna()))))
 
 
-def _index(ds: Dataset) -> Dict[Tuple, Dict[str, pd.DataFrame]]:
-    """key → options → ok rows of that cell (repetitions together)."""
-    out: Dict[Tuple, Dict[str, pd.DataFrame]] = {}
-    for key, rows in ds.ok.groupby(MATCH_KEYS + ["options"], dropna=False, sort=True):
-        out.setdefault(tuple(key[:-1]), {})[key[-1]] = rows
-    return out
+def _reps(ds: Dataset, rows: pd.DataFrame, metric: str) -> List[Repetition]:
+    if metric == "energy":
+        return values(rows["energy_per_inference_j"].tolist())
+    ok = rows[rows["latency_p50_s"].notna()]
+    return [Repetition.from_row(r, ds.cell_latencies(r["run_dir"], r["cell_id"])) for _, r in ok.iterrows()]
 
 
-def pairs(a: Dataset, b: Dataset) -> Tuple[List[Tuple[Tuple, pd.DataFrame, pd.DataFrame]], List[str]]:
-    """Matched (key, rows A, rows B) and a line per cell present on one side only."""
-    ia, ib = _index(a), _index(b)
+def _trust(rows: pd.DataFrame, e: Optional[Estimate]) -> Tuple[str, ...]:
+    """Why this side's number deserves less trust, with numbers."""
+    out = []
+    unconverged = int((rows["converged"] == False).sum())  # noqa: E712 (nullable column)
+    if unconverged:
+        out.append(f"{unconverged} of {len(rows)} cells did not converge")
+    disagree = int(rows["warnings"].fillna("").str.contains(DISAGREES, regex=False).sum())
+    if disagree:
+        out.append(f"output differs from the reference in {disagree} cell(s)")
+    if e is not None and e.unstable:
+        out.append(f"repetitions vary by CV {e.between_cv:.0%}")
+    return tuple(out)
+
+
+def _side(ds: Dataset, rows: pd.DataFrame, metric: str) -> Tuple[Side, List[Repetition]]:
+    reps = _reps(ds, rows, metric)
+    e = estimate(reps) if reps else None
+    return Side(_joined(rows, "device"), _joined(rows, "framework_version"), _joined(rows, "options"),
+                _joined(rows, "threads"), e.value if e else None, len(reps), rows, e, _trust(rows, e)), reps
+
+
+Matched = Tuple[Dict[str, object], pd.DataFrame, pd.DataFrame]
+
+
+def pairs(a: Dataset, b: Dataset, ignore: Sequence[str] = ()) -> Tuple[List[Matched], List[str]]:
+    """Matched (identity, rows A, rows B) and a line per configuration present on one side only."""
+    unknown = [d for d in ignore if d not in IDENTITY]
+    if unknown:
+        raise UsageError(f"cannot ignore '{unknown[0]}'", f"identity dimensions: {', '.join(IDENTITY)}")
+    ignored = [c for c in IDENTITY if c in set(IGNORED) | set(ignore)]
+    keys = [c for c in IDENTITY if c not in ignored]
+    ia, ib = (_index(ds.ok, keys) for ds in (a, b))
     matched, alone = [], []
     for key in sorted(set(ia) | set(ib), key=str):
-        oa, ob = ia.get(key, {}), ib.get(key, {})
-        if len(oa) == 1 and len(ob) == 1:
-            matched.append((key, next(iter(oa.values())), next(iter(ob.values()))))
+        ra, rb = ia.get(key), ib.get(key)
+        if ra is None or rb is None:
+            alone.append(f"only in run {'A' if rb is None else 'B'}: {_name(dict(zip(keys, key)))}")
             continue
-        for opt in sorted(set(oa) | set(ob)):
-            if opt in oa and opt in ob:
-                matched.append((key + (opt,), oa[opt], ob[opt]))
+        split = [c for c in ignored if ra[c].nunique() > 1 or rb[c].nunique() > 1]
+        if not split:
+            matched.append((dict(zip(keys, key)), ra, rb))
+            continue
+        sa, sb = _index(ra, split), _index(rb, split)
+        for sub in sorted(set(sa) | set(sb), key=str):
+            name = _name({**dict(zip(keys, key)), **dict(zip(split, sub))})
+            if sub in sa and sub in sb:
+                matched.append(({**dict(zip(keys, key)), **dict(zip(split, sub))}, sa[sub], sb[sub]))
             else:
-                alone.append(f"only in run {'A' if opt in oa else 'B'}: {_name(key + (opt,))}")
+                alone.append(f"only in run {'A' if sub in sa else 'B'}: {name}")
     return matched, alone
 
 
-def _name(key: Tuple) -> str:
-    model, framework, source, batch, provider, threads = key[:6]
-    src = f"({source})" if source and source != framework else ""
-    opt = f" [{key[6]}]" if len(key) > 6 and key[6] else ""
-    return f"{model} {framework}{src} b{batch} {provider} t{threads}{opt}"
+def _index(rows: pd.DataFrame, keys: List[str]) -> Dict[Tuple, pd.DataFrame]:
+    return {k if isinstance(k, tuple) else (k,): g for k, g in rows.groupby(keys, dropna=False, sort=True)}
 
 
-def _ratio(a: Dataset, b: Dataset, ra: pd.DataFrame, rb: pd.DataFrame, metric: str) -> Optional[Ratio]:
-    if metric == "energy":
-        ea, eb = ra["energy_per_inference_j"].dropna(), rb["energy_per_inference_j"].dropna()
-        return ratio_of_medians(ea.to_numpy(), eb.to_numpy()) if len(ea) and len(eb) else None
-    la = a.latencies(zip(ra["run_dir"], ra["cell_id"]))
-    lb = b.latencies(zip(rb["run_dir"], rb["cell_id"]))
-    return ratio_of_medians(la, lb) or ratio_from_intervals(
-        ra["latency_p50_s"].median(), ra["latency_p50_ci95_low_s"].min(), ra["latency_p50_ci95_high_s"].max(),
-        rb["latency_p50_s"].median(), rb["latency_p50_ci95_low_s"].min(), rb["latency_p50_ci95_high_s"].max())
+def _name(d: Dict) -> str:
+    src = f"({d['source']})" if d.get("source") and d["source"] != d.get("framework") else ""
+    parts = [d.get("model"), f"{d.get('framework', '')}{src}", f"b{d['batch_size']}" if "batch_size" in d else None,
+             d.get("provider"), f"t{d['threads']}" if "threads" in d else None]
+    return " ".join(str(p) for p in parts if p) + (f" [{d['options']}]" if d.get("options") else "") + \
+        (f" on {d['device']}" if d.get("device") else "")
 
 
-def verdict(r: Optional[Ratio], metric: str, threshold: float) -> str:
-    """faster / slower / no significant difference (less / more energy for energy); why not, when no ratio."""
+def _described(ident: Dict, a: Side, b: Side) -> str:
+    """The identity, with threads and options shown as 'A → B' where they were ignored and differ."""
+    ident = dict(ident)
+    for col, va, vb, prefix in (("threads", a.threads, b.threads, "t"), ("options", a.options, b.options, "")):
+        if col not in ident:
+            ident[col] = va if va == vb else f"{va or '-'} → {prefix}{vb or '-'}"
+    ident.pop("device", None)
+    return _name(ident)
+
+
+def verdict(r: Optional[Ratio], reps: Tuple[int, int], metric: str, threshold: float) -> Tuple[str, int]:
+    """(verdict, direction) for a ratio B/A from ``reps`` repetitions per side."""
     if r is None:
-        return "no energy measured" if metric == "energy" else "no latencies"
-    sign = r.sign(threshold)
-    text = SAME if sign == 0 else VERDICTS[metric][sign > 0]
-    return text if r.has_ci else f"{text} (no CI: one repetition per side)"
+        return ("no energy measured" if metric == "energy" else "no latencies"), 0
+    if min(reps) < MIN_REPETITIONS:
+        return FEW, 0
+    d = r.direction()
+    if d == 0:
+        return SAME, 0
+    if max(r.value, 1 / r.value) - 1 < threshold:
+        return BELOW, 0
+    return VERDICTS[metric][d > 0], d
 
 
-def compare(a: Dataset, b: Dataset, metric: str = "latency",
-            threshold: float = PRACTICAL_THRESHOLD) -> Tuple[List[Match], List[str]]:
-    """Every matched cell with its ratio B/A and verdict, and the unmatched cells."""
+def compare(a: Dataset, b: Dataset, metric: str = "latency", threshold: float = THRESHOLD,
+            ignore: Sequence[str] = ()) -> Tuple[List[Match], List[str]]:
+    """Every matched configuration with its ratio B/A, verdict and trust warnings; and the unmatched ones."""
     if metric not in METRICS:
         raise UsageError(f"unknown metric '{metric}'", f"valid: {', '.join(METRICS)}")
-    matched, alone = pairs(a, b)
+    matched, alone = pairs(a, b, ignore)
     out = []
-    for key, ra, rb in matched:
-        r = _ratio(a, b, ra, rb, metric)
-        out.append(Match(key, _side(ra, metric), _side(rb, metric), r, verdict(r, metric, threshold)))
+    for ident, ra, rb in matched:
+        (sa, reps_a), (sb, reps_b) = _side(a, ra, metric), _side(b, rb, metric)
+        r = ratio(reps_a, reps_b) if reps_a and reps_b else None
+        text, d = verdict(r, (sa.repetitions, sb.repetitions), metric, threshold)
+        warn = [f"A: {w}" for w in sa.warnings] + [f"B: {w}" for w in sb.warnings]
+        out.append(Match(_described(ident, sa, sb), sa, sb, r, text, d, warn))
     return out, alone
+
+
+def failing(matches: Sequence[Match], fail_on: Optional[str]) -> List[Match]:
+    """The matches whose verdict ``--fail-on`` (slower, faster, any) turns into a non-zero exit status."""
+    if fail_on is None:
+        return []
+    if fail_on not in FAIL_ON:
+        raise UsageError(f"unknown --fail-on '{fail_on}'", f"valid: {', '.join(FAIL_ON)}")
+    return [m for m in matches if m.direction in FAIL_ON[fail_on]]

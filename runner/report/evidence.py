@@ -1,89 +1,41 @@
-"""Shared helpers for the findings predicates: scoped rows, comparable groups, ratios with uncertainty.
+"""Shared helpers for the findings predicates: trusted configurations in a scope, what was left out of a
+verdict and why, ratios with uncertainty, and what is missing.
 
 A *scope* filters the aggregated configurations (see ``summarize.aggregate``) by framework, model, batch
 size, device class and provider; a harness framework (it measures edgebench itself) is never part of a
 scope. Device class ``x86-server`` is every x86 device not labelled a laptop; ``laptop`` is the devices
 labelled so (``--laptop NAME`` or a device name containing laptop/macbook/notebook), because a laptop
 cannot be told from an x86 host automatically.
+
+Left out of every verdict, and named in it: cells whose output disagrees with the reference, cells that
+did not converge, and configurations whose repetitions vary by more than ``BETWEEN_CV_MAX`` (CV).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import pandas as pd
 
 from runner.catalog import HARNESS, in_study
+from runner.estimate import BETWEEN_CV_MAX, Ratio
 from runner.report.load import Dataset
-from runner.report.stats import Ratio, ratio_from_intervals, ratio_of_medians
-from runner.report.summarize import aggregate
+from runner.report.rules import fmt, row_ratio, where  # noqa: F401 (re-exported for the predicates)
+from runner.report.summarize import aggregate, label
 
 PCAMP = in_study("pcamp")
 GREENAI = in_study("greenai", native=True)  # the frameworks run natively; ONNX runs of their exports apart
 CV_MODELS = ("resnet50", "mobilenet_v2")
 GREENAI_MODELS = (*CV_MODELS, "bert_base")
 SQUEEZENET = ("squeezenet1_0", "squeezenet1_1")
+GPU = ("cuda", "tensorrt")
 COMPARE_KEYS = ["device", "model", "batch_size", "provider", "threads"]
 LAPTOP_NAME = re.compile(r"laptop|macbook|notebook", re.IGNORECASE)
-METRICS = {"latency": "p50_s", "energy": "energy_j", "memory": "rss_peak_bytes", "mean": "mean_s"}
-
-
-class Context:
-    """The dataset as the predicates see it: aggregated configurations plus cached ratios."""
-
-    def __init__(self, ds: Dataset, laptops: Iterable[str] = ()) -> None:
-        self.ds = ds
-        agg = aggregate(trusted_energy(ds.cells))
-        self.agg = agg[~agg["framework"].isin(HARNESS)] if not agg.empty else agg
-        devices = set(self.agg["device"]) if not self.agg.empty else set()
-        self.laptops: Set[str] = set(laptops) | {d for d in devices if LAPTOP_NAME.search(str(d))}
-        self._ratios: Dict[Tuple, Optional[Ratio]] = {}
-
-    def _classes(self, rows: pd.DataFrame, classes: Sequence[str]) -> pd.Series:
-        laptop = rows["device"].isin(self.laptops)
-        masks = {"x86-server": (rows["device_class"] == "x86") & ~laptop, "laptop": laptop}
-        mask = pd.Series(False, index=rows.index)
-        for c in classes:
-            mask |= masks.get(c, rows["device_class"] == c)
-        return mask
-
-    def rows(self, frameworks: Optional[Sequence[str]] = None, models: Optional[Sequence[str]] = None,
-             batches: Optional[Sequence[int]] = None, classes: Optional[Sequence[str]] = None,
-             providers: Optional[Sequence[str]] = None, energy: bool = False) -> pd.DataFrame:
-        """Aggregated ok configurations inside the scope."""
-        rows = self.agg
-        if rows.empty:
-            return rows
-        for col, values in (("framework", frameworks), ("model", models), ("batch_size", batches),
-                            ("provider", providers)):
-            if values is not None:
-                rows = rows[rows[col].isin(values)]
-        if classes is not None:
-            rows = rows[self._classes(rows, classes)]
-        return rows[rows["energy_j"].notna()] if energy else rows
-
-    def ratio(self, a: pd.Series, b: pd.Series, metric: str = "latency") -> Optional[Ratio]:
-        """b/a for a metric, with a 95% CI: raw latencies bootstrapped, energy over repetitions."""
-        key = (metric, a["label"], tuple(a["parts"]), b["label"], tuple(b["parts"]))
-        if key not in self._ratios:
-            self._ratios[key] = self._ratio(a, b, metric)
-        return self._ratios[key]
-
-    def _ratio(self, a: pd.Series, b: pd.Series, metric: str) -> Optional[Ratio]:
-        if metric == "latency":
-            ra = ratio_of_medians(self.ds.latencies(a["parts"]), self.ds.latencies(b["parts"]))
-            return ra or ratio_from_intervals(a["p50_s"], a["ci_low_s"], a["ci_high_s"], b["p50_s"],
-                                              b["ci_low_s"], b["ci_high_s"])
-        if metric == "energy":
-            va, vb = a["energy_values"], b["energy_values"]
-            return ratio_of_medians(va, vb) if va and vb else None
-        col = METRICS[metric]
-        return Ratio(b[col] / a[col], method="point") if _num(a[col]) and _num(b[col]) and a[col] else None
-
-
+#: The worker's and the orchestrator's output-check warnings both say this.
+DISAGREES = "differs from the reference"
 ENERGY_COLUMNS = ["energy_per_inference_j", "energy_per_inference_net_j"]
+SCOPE = {"frameworks": "framework", "models": "model", "batches": "batch_size", "providers": "provider"}
 
 
 def trusted_energy(cells: pd.DataFrame) -> pd.DataFrame:
@@ -96,8 +48,78 @@ def trusted_energy(cells: pd.DataFrame) -> pd.DataFrame:
     return cells
 
 
-def _num(x) -> bool:
-    return x is not None and not (isinstance(x, float) and math.isnan(x))
+def _untrusted(cells: pd.DataFrame) -> Tuple[pd.DataFrame, pd.DataFrame]:
+    """(ok cells fit for verdicts, one row per left-out cell with a ``reason``)."""
+    ok = cells[(cells["status"] == "ok") & ~cells["framework"].isin(HARNESS)]
+    bad = ok["warnings"].fillna("").str.contains(DISAGREES, regex=False)
+    unconverged = (ok["converged"] == False) & ~bad  # noqa: E712 (nullable column)
+    out = pd.concat([ok[bad].assign(reason="its output differs from the reference"),
+                     ok[unconverged].assign(reason="it did not converge")])
+    out["label"] = [label(r["framework"], r["source"], r["provider"], r["options"]) for _, r in out.iterrows()]
+    return cells.drop(out.index), out
+
+
+class Context:
+    """The dataset as the predicates see it: trusted configurations, left-out ones, cached ratios."""
+
+    def __init__(self, ds: Dataset, laptops: Iterable[str] = ()) -> None:
+        self.ds = ds
+        kept, self.excluded = _untrusted(trusted_energy(ds.cells))
+        agg = aggregate(kept, ds.cell_latencies)
+        self.all = agg[~agg["framework"].isin(HARNESS)] if not agg.empty else agg
+        unstable = self.all["between_cv"].fillna(0) > BETWEEN_CV_MAX if not self.all.empty else []
+        if len(self.all) and unstable.any():
+            worst = self.all[unstable]
+            why = [f"its repetitions vary by CV {cv:.0%} > {BETWEEN_CV_MAX:.0%}" for cv in worst["between_cv"]]
+            self.excluded = pd.concat([self.excluded, worst.assign(reason=why)], ignore_index=True)
+        self.agg = self.all[~unstable] if len(self.all) else self.all
+        devices = set(self.all["device"]) if not self.all.empty else set()
+        self.laptops: Set[str] = set(laptops) | {d for d in devices if LAPTOP_NAME.search(str(d))}
+        self._ratios: Dict[Tuple, Optional[Ratio]] = {}
+        self._noted: Dict[str, str] = {}
+
+    def _classes(self, rows: pd.DataFrame, classes: Sequence[str]) -> pd.Series:
+        laptop = rows["device"].isin(self.laptops)
+        masks = {"x86-server": (rows["device_class"] == "x86") & ~laptop, "laptop": laptop}
+        mask = pd.Series(False, index=rows.index)
+        for c in classes:
+            mask |= masks.get(c, rows["device_class"] == c)
+        return mask
+
+    def select(self, rows: pd.DataFrame, classes: Optional[Sequence[str]] = None, **scope) -> pd.DataFrame:
+        """``rows`` inside the scope (framework, model, batch, provider lists; device classes)."""
+        if rows.empty:
+            return rows
+        for arg, col in SCOPE.items():
+            if scope.get(arg) is not None:
+                rows = rows[rows[col].isin(scope[arg])]
+        return rows[self._classes(rows, classes)] if classes is not None else rows
+
+    def rows(self, energy: bool = False, **scope) -> pd.DataFrame:
+        """Trusted configurations inside the scope; the left-out ones in it are noted for the verdict."""
+        for _, r in self.select(self.excluded, **scope).iterrows():
+            self._noted.setdefault(f"{r['label']} on {where(r)}", r["reason"])
+        rows = self.select(self.agg, **scope)
+        return rows[rows["energy_j"].notna()] if energy and not rows.empty else rows
+
+    def begin(self) -> None:
+        """Start a new verdict: forget what was noted as left out."""
+        self._noted = {}
+
+    def left_out(self) -> str:
+        """'left out: …' for the current verdict, or ''."""
+        if not self._noted:
+            return ""
+        items = [f"{what} ({why})" for what, why in list(self._noted.items())[:4]]
+        more = f" and {len(self._noted) - 4} more" if len(self._noted) > 4 else ""
+        return f"left out: {len(self._noted)} configuration(s): " + "; ".join(items) + more
+
+    def ratio(self, a: pd.Series, b: pd.Series, metric: str = "latency") -> Optional[Ratio]:
+        """b/a on ``metric`` with the estimator's 95% CI (cached)."""
+        key = (metric, tuple(a["parts"]), tuple(b["parts"]))
+        if key not in self._ratios:
+            self._ratios[key] = row_ratio(a, b, metric)
+        return self._ratios[key]
 
 
 def comparable(rows: pd.DataFrame, who: str, others: Optional[Sequence[str]] = None) -> List[pd.DataFrame]:
@@ -110,54 +132,34 @@ def comparable(rows: pd.DataFrame, who: str, others: Optional[Sequence[str]] = N
     return out
 
 
-def where(row: pd.Series) -> str:
-    """'device/model/b1/cpu' for a configuration."""
-    return f"{row['device']}/{row['model']}/b{row['batch_size']}/{row['provider']}"
-
-
-def fmt(metric: str, value: float) -> str:
-    """A metric value with its unit, readable."""
-    if metric in ("latency", "mean", "load"):
-        return f"{value * 1e3:.3g} ms"
-    if metric == "memory":
-        return f"{value / 2**20:.0f} MiB"
-    return f"{value:.3g} J"
-
-
 def missing(ctx: Context, need: str, **scope) -> str:
-    """What is absent for a scope: per dimension, the asked-for values that have no ok rows."""
-    if ctx.agg.empty:
+    """What is absent for a scope, every statement true of the data: per dimension, the asked-for values that
+    no ok configuration has at all (what there is instead), then what the rest lacks in combination."""
+    seen = pd.concat([ctx.all, ctx.excluded], ignore_index=True)
+    if seen.empty:
         return (f"needs {need}; the dataset has no framework rows (null-adapter rows measure the harness "
                 "and are not evidence)")
-    dims = {"frameworks": "framework", "models": "model", "batches": "batch_size", "providers": "provider"}
     gaps = []
-    for arg, col in dims.items():
+    for arg, col in SCOPE.items():
         wanted = scope.get(arg)
-        if wanted is None:
-            continue
-        rest = {k: v for k, v in scope.items() if k != arg}
-        have = set(ctx.rows(**rest)[col])
-        absent = [str(w) for w in wanted if w not in have]
-        if absent:
-            gaps.append(f"no ok rows for {col} {', '.join(absent)}"
-                        + (f" (have: {', '.join(sorted(map(str, have)))})" if have else ""))
+        have = set(seen[col]) if wanted is not None else set()
+        absent = [str(w) for w in wanted or () if w not in have]
+        if absent and (arg == "frameworks" or len(absent) == len(wanted)):  # any other model/batch/provider will do
+            gaps.append(f"no ok rows for {col} {', '.join(absent)} (have: {', '.join(sorted(map(str, have)))})")
     gaps += _class_gaps(ctx, scope.get("classes"))
-    return f"needs {need}; " + ("; ".join(gaps) if gaps else "the rows present do not form such a comparison")
+    if not gaps:
+        inside = ctx.select(seen, **scope)
+        gaps.append("the rows present do not form such a comparison" if inside.empty or len(ctx.select(
+            ctx.agg, **scope)) else "every row in scope was left out (see 'left out')")
+    return f"needs {need}; " + "; ".join(gaps)
 
 
 def _class_gaps(ctx: Context, classes: Optional[Sequence[str]]) -> List[str]:
     if not classes:
         return []
-    have = set(ctx.rows(classes=classes)["device"])
-    if have:
+    if len(ctx.select(pd.concat([ctx.all, ctx.excluded], ignore_index=True), classes=classes)):
         return []
     if "laptop" in classes:
         return ["no device is labelled a laptop: laptop-class x86 cannot be told from x86 automatically "
                 "(pass --laptop DEVICE to the report)"]
     return [f"no device of class {', '.join(classes)}"]
-
-
-def best_config(group: pd.DataFrame, who: str, col: str, largest: bool = False) -> pd.Series:
-    """``who``'s configuration in a group with the best value of ``col`` (several sources or options)."""
-    mine = group[group["framework"] == who].dropna(subset=[col])
-    return mine.loc[mine[col].idxmax() if largest else mine[col].idxmin()]

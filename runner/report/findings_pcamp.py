@@ -2,30 +2,51 @@
 
 pCAMP's packages are TensorFlow, Caffe2, MXNet, PyTorch and TensorFlow Lite, on its models (AlexNet,
 SqueezeNet); ONNX Runtime rows and other models (the tiny test CNN) are not part of these comparisons.
-"x86 server" is an x86 device not labelled a laptop.
+"x86 server" is an x86 device not labelled a laptop. Every comparison follows ``rules``: a difference
+counts when its 95% CI excludes 1, a tie is undecided.
 """
 
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
-from runner.report.evidence import COMPARE_KEYS, PCAMP, SQUEEZENET, Context, comparable, fmt, missing, where
-from runner.report.findings import CONTRADICTED, HOLDS, MISSING, Finding, Result, predicate, standing, tally
-from runner.report.stats import spearman_ci
+import numpy as np
+
+from runner.estimate import ratio
+from runner.report.evidence import COMPARE_KEYS, PCAMP, SQUEEZENET, Context, comparable, missing
+from runner.report.findings import Finding, predicate
+from runner.report.rules import (
+    CONTRADICTED,
+    HOLDS,
+    MISSING,
+    Result,
+    Standing,
+    equivalence,
+    every,
+    fmt,
+    majority,
+    repetitions,
+    standing,
+    where,
+    winner,
+)
+from runner.report.stats import median_ci, spearman
 
 PCAMP_MODELS = ("alexnet", *SQUEEZENET)
 PAIR = "and another pCAMP package (tensorflow, caffe2, mxnet, pytorch, tflite) on the same device/model/batch"
+#: Energy and latency are correlated within these groups (across configurations), never across them.
+CORRELATION_KEYS = ["device", "model", "batch_size", "provider"]
 
 
 def _best_everywhere(ctx: Context, who: str, metric: str, claim: str, largest: bool = False, **scope) -> Result:
-    """``who`` is best (or tied) on ``metric`` in every comparable group of the scope."""
+    """``who`` is significantly best on ``metric`` against the runner-up in every comparable group."""
     scope.setdefault("models", PCAMP_MODELS)
     rows = ctx.rows(frameworks=PCAMP, energy=metric == "energy", **scope)
     groups = comparable(rows, who)
     if not groups:
         need = f"{who} {PAIR}" + (" with energy per inference" if metric == "energy" else "")
         return MISSING, missing(ctx, need, frameworks=(who,), **scope) + _energy_gap(ctx, metric)
-    return tally([standing(ctx, g, who, metric, largest) for g in groups], claim)
+    return every([standing(g, who, metric, ctx.ratio, largest) for g in groups], claim)
 
 
 def _energy_gap(ctx: Context, metric: str) -> str:
@@ -34,21 +55,26 @@ def _energy_gap(ctx: Context, metric: str) -> str:
     return ""
 
 
+def _cold_vs_warm(row) -> Standing:
+    """Load + first inference against the warm p50 of one configuration, over its repetitions."""
+    r = ratio(repetitions(row, "latency"), repetitions(row, "load"))
+    text = (f"{where(row)}: load + first {fmt('load', row['load_first_s'])} vs p50 {fmt('latency', row['p50_s'])}"
+            f" (×{r.text() if r else '?'})")
+    return Standing(r.direction() if r else 0, text)
+
+
 @predicate("pcamp-load-dominates")
 def load_dominates(ctx: Context, f: Finding) -> Result:
-    rows = ctx.rows(frameworks=PCAMP, models=PCAMP_MODELS, batches=(1,)).dropna(subset=["load_s", "p50_s"])
+    rows = ctx.rows(frameworks=PCAMP, models=PCAMP_MODELS, batches=(1,)).dropna(subset=["load_first_s", "p50_s"])
     per_fw = {fw: g for fw, g in rows.groupby("framework")}
     if len(per_fw) < 2:
         return MISSING, missing(ctx, "two or more pCAMP packages on alexnet or squeezenet at batch 1",
                                 frameworks=PCAMP, models=PCAMP_MODELS, batches=(1,))
-    lines, dominated = [], 0
+    packages = []
     for fw, g in per_fw.items():
-        share = float((g["load_s"] > g["p50_s"]).mean())
-        dominated += share > 0.5
-        lines.append(f"{fw}: load {fmt('load', g['load_s'].median())} vs p50 {fmt('latency', g['p50_s'].median())}"
-                     f" (load > p50 in {share:.0%} of {len(g)} configs)")
-    verdict = HOLDS if dominated > len(per_fw) / 2 else CONTRADICTED
-    return verdict, f"load time exceeds inference time for {dominated} of {len(per_fw)} packages: " + "; ".join(lines)
+        verdict, detail = every([_cold_vs_warm(r) for _, r in g.iterrows()], "load + first > p50", "configurations")
+        packages.append(Standing({HOLDS: 1, CONTRADICTED: -1}.get(verdict, 0), f"{fw}: {detail}"))
+    return majority(packages, "loading (with the first inference) takes longer than a warm inference", "packages")
 
 
 @predicate("pcamp-tf-most-memory")
@@ -61,74 +87,78 @@ def pytorch_least_memory(ctx: Context, f: Finding) -> Result:
     return _best_everywhere(ctx, "pytorch", "memory", "pytorch has the smallest peak RSS")
 
 
-def _trade(ctx: Context, mx, other) -> Tuple[int, str]:
-    """+1 MXNet uses more memory and less time than ``other``, -1 it does not."""
-    mem = mx["rss_peak_bytes"] / other["rss_peak_bytes"]
-    lat = ctx.ratio(other, mx, "latency")
-    trade = mem > 1.0 and lat is not None and lat.sign() < 0
+def _trade(ctx: Context, mx, other, more: float) -> Standing:
+    """+1 MXNet uses at least ``more`` more memory and significantly less time than ``other``, -1 it does not."""
+    mem, lat = ctx.ratio(other, mx, "memory"), ctx.ratio(other, mx, "latency")
+    signs = (equivalence(mem, 1.0 + more, float("inf")), -lat.direction() if lat else 0)
     text = (f"{where(mx)}: mxnet {fmt('memory', mx['rss_peak_bytes'])} / {fmt('latency', mx['p50_s'])} vs "
-            f"{other['label']} {fmt('memory', other['rss_peak_bytes'])} / {fmt('latency', other['p50_s'])}")
-    return (1 if trade else -1), text
+            f"{other['label']} {fmt('memory', other['rss_peak_bytes'])} / {fmt('latency', other['p50_s'])} "
+            f"(memory ×{mem.text() if mem else '?'}, time ×{lat.text() if lat else '?'})")
+    return Standing(-1 if -1 in signs else 1 if signs == (1, 1) else 0, text)
 
 
 @predicate("pcamp-mxnet-memory-for-time")
 def mxnet_memory_for_time(ctx: Context, f: Finding) -> Result:
-    pairs: List[Tuple[int, str]] = []
+    more = f.parameters.get("memory_more", 0.10)
+    pairs: List[Standing] = []
     for g in comparable(ctx.rows(frameworks=PCAMP, models=PCAMP_MODELS), "mxnet"):
         mx = g[g["framework"] == "mxnet"].iloc[0]
-        pairs += [_trade(ctx, mx, o) for _, o in g[g["framework"] != "mxnet"].iterrows()]
+        pairs += [_trade(ctx, mx, o, more) for _, o in g[g["framework"] != "mxnet"].iterrows()]
     if not pairs:
         return MISSING, missing(ctx, f"mxnet {PAIR}", frameworks=("mxnet",), models=PCAMP_MODELS)
-    trades = [t for s, t in pairs if s > 0]
-    verdict = HOLDS if len(trades) > len(pairs) / 2 else CONTRADICTED
-    shown = trades if verdict == HOLDS else [t for s, t in pairs if s < 0]
-    return verdict, (f"mxnet uses more memory and less time in {len(trades)} of {len(pairs)} pairs: "
-                     + "; ".join(shown[:3]))
+    return majority(pairs, f"mxnet uses {more:.0%}+ more memory and significantly less time")
 
 
-def correlation(ctx: Context, net: bool = False) -> Tuple[int, str, object]:
-    """(n, which energy, ρ with CI) of energy per inference vs mean latency over configurations with energy."""
+def correlation(ctx: Context) -> Tuple[List[float], str]:
+    """Spearman ρ between idle-subtracted energy per inference and mean latency, within each device × model ×
+    batch × provider group of 3+ configurations (across groups, model size alone makes energy track latency)."""
     rows = ctx.rows(energy=True)
-    col = "energy_net_j" if net and rows["energy_net_j"].notna().all() else "energy_j"
-    kind = "net" if col == "energy_net_j" else "gross"
-    rows = rows.dropna(subset=[col, "mean_s"])
-    return len(rows), kind, spearman_ci(rows[col], rows["mean_s"]) if len(rows) >= 3 else None
+    if not rows.empty:
+        rows = rows[rows["repetitions"] >= 2].dropna(subset=["energy_net_j", "mean_s"])
+    groups = [g for _, g in rows.groupby(CORRELATION_KEYS)] if not rows.empty else []
+    rhos = [r for r in (spearman(g["energy_net_j"], g["mean_s"]) for g in groups if len(g) >= 3) if r == r]
+    return rhos, ("device × model × batch × provider groups of 3+ configurations with idle-subtracted energy "
+                  "and 2+ repetitions")
+
+
+def correlation_verdict(ctx: Context, floor: float, claim: str) -> Result:
+    """Median ρ over groups with a bootstrap CI over groups: holds when the CI's lower bound clears ``floor``,
+    contradicted when its upper bound is below it."""
+    rhos, groups = correlation(ctx)
+    if len(rhos) < 3:
+        return MISSING, f"needs 3+ {groups} (have {len(rhos)}; net energy needs an idle baseline, --idle-s > 0)"
+    low, high = median_ci(rhos)
+    text = (f"median Spearman ρ(net energy, mean latency) = {float(np.median(rhos)):.2f} (95% CI {low:.2f}–"
+            f"{high:.2f}) over {len(rhos)} {groups}; {claim} needs the lower bound above {floor:g}")
+    return (HOLDS, text) if low > floor else (CONTRADICTED, text) if high < floor else (MISSING, text)
 
 
 @predicate("pcamp-energy-tracks-latency")
 def energy_tracks_latency(ctx: Context, f: Finding) -> Result:
-    n, kind, rho = correlation(ctx)
-    if n < 5 or rho is None or rho.value != rho.value:
-        return MISSING, f"needs 5+ configurations with energy per inference; have {n}" + _energy_gap(ctx, "energy")
-    text = f"Spearman ρ({kind} energy per inference, mean latency) = {rho.text()} over {n} configurations"
-    if rho.has_ci and rho.low > 0:
-        return HOLDS, text
-    if (rho.has_ci and rho.high <= 0) or (not rho.has_ci and rho.value <= 0):
-        return CONTRADICTED, text
-    return MISSING, text + "; the CI includes 0 (more configurations needed)"
+    return correlation_verdict(ctx, f.parameters.get("holds_above", 0.0), "a positive correlation")
 
 
 @predicate("pcamp-no-single-winner")
 def no_single_winner(ctx: Context, f: Finding) -> Result:
-    metrics = [("latency", "p50_s"), ("memory", "rss_peak_bytes")]
-    if ctx.rows(frameworks=PCAMP, energy=True).shape[0]:
-        metrics.append(("energy", "energy_j"))
-    wins, lines = set(), []
+    metrics = ["latency", "memory"] + (["energy"] if ctx.rows(frameworks=PCAMP, energy=True).shape[0] else [])
+    wins: List[Optional[str]] = []
+    lines = []
     for _, g in ctx.rows(frameworks=PCAMP, models=PCAMP_MODELS).groupby(COMPARE_KEYS):
-        if g["framework"].nunique() < 2:
-            continue
-        for name, col in metrics:
-            best = g.dropna(subset=[col])
-            if best["framework"].nunique() >= 2:
-                top = best.loc[best[col].idxmin()]
-                wins.add(top["framework"])
-                lines.append(f"{where(top)} {name}: {top['framework']} {fmt(name, top[col])}")
-    if not lines:
+        for metric in metrics:
+            have = g.dropna(subset=[{"latency": "p50_s", "memory": "rss_peak_bytes", "energy": "energy_j"}[metric]])
+            if have["framework"].nunique() >= 2:
+                top, s = winner(have, metric, ctx.ratio)
+                wins.append(top)
+                lines.append(f"{metric} {top or 'tie'}: {s.text}")
+    if not wins:
         return MISSING, missing(ctx, "two or more pCAMP packages on the same device/model/batch", frameworks=PCAMP,
                                 models=PCAMP_MODELS)
-    verdict = HOLDS if len(wins) > 1 else CONTRADICTED
-    return verdict, f"{len(wins)} different winners ({', '.join(sorted(wins))}) over {len(lines)} metric × group " \
-                    f"comparisons ({', '.join(m for m, _ in metrics)}): " + "; ".join(lines[:4])
+    decided = sorted({w for w in wins if w})
+    head = (f"{len(decided)} different significant winners ({', '.join(decided) or 'none'}) and "
+            f"{wins.count(None)} ties over {len(wins)} metric × group comparisons: ")
+    if len(decided) > 1:
+        return HOLDS, head + "; ".join(lines[:4])
+    return (CONTRADICTED if None not in wins else MISSING), head + "; ".join(lines[:4])
 
 
 @predicate("pcamp-x86-tf-large")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,7 @@ class Dataset:
     manifests: Dict[str, Dict] = field(default_factory=dict)
     run_dirs: List[Path] = field(default_factory=list)
     power_parts: int = 0
+    _latency_cache: Dict[Tuple[str, str], Optional[np.ndarray]] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> pd.DataFrame:
@@ -50,12 +51,18 @@ class Dataset:
 
     def latencies(self, parts: Iterable[Tuple[str, str]]) -> np.ndarray:
         """Raw steady-state latencies (s) of the given (run_dir, cell_id) pairs, pooled; empty when absent."""
-        arrays = []
-        for run_dir, cell_id in parts:
+        arrays = [a for a in (self.cell_latencies(d, c) for d, c in parts) if a is not None]
+        return np.concatenate(arrays) if arrays else np.empty(0)
+
+    def cell_latencies(self, run_dir: str, cell_id: str) -> Optional[np.ndarray]:
+        """One cell's raw latencies (s) in iteration order, read on first use and kept; None when not stored."""
+        key = (str(run_dir), str(cell_id))
+        if key not in self._latency_cache:
             path = Path(run_dir) / "latencies" / f"part-{cell_id}.parquet"
-            if path.is_file():
-                arrays.append(pq.read_table(path, columns=["latency_s"]).column(0).to_numpy(zero_copy_only=False))
-        return np.concatenate(arrays).astype(float) if arrays else np.empty(0)
+            table = pq.read_table(path, columns=["iteration", "latency_s"]) if path.is_file() else None
+            self._latency_cache[key] = None if table is None or not table.num_rows else \
+                table.sort_by("iteration").column("latency_s").to_numpy(zero_copy_only=False).astype(float)
+        return self._latency_cache[key]
 
     def has_latencies(self) -> bool:
         """Whether any run folder holds a latencies table."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
 
 from rich.console import Console
 
 from runner.errors import OutputError, UsageError
+from runner.estimate import MIN_REPETITIONS
 from runner.report import render, terminal
-from runner.report.compare import compare
+from runner.report.compare import BELOW, FEW, THRESHOLD, Match, compare, failing
 from runner.report.findings import evaluate
 from runner.report.load import load
 from runner.report.summarize import aggregate
@@ -23,7 +24,7 @@ def report(paths: Sequence[Path], console: Console, out: Optional[Path] = None, 
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}'", f"valid: {', '.join(FORMATS)}")
     ds = load(paths)
-    agg = aggregate(ds.cells)
+    agg = aggregate(ds.cells, ds.cell_latencies)
     verdicts = evaluate(ds, laptops)
     if out is None:
         terminal.results(agg, console)
@@ -49,15 +50,29 @@ def _writable(out: Path) -> None:
                           "pass a writable folder with --out") from None
 
 
-def compare_runs(a: Path, b: Path, console: Console, metric: str = "latency", threshold: float = 0.02) -> int:
-    """Print the B/A comparison of two runs; returns the number of matched cells."""
+def compare_runs(a: Path, b: Path, console: Console, metric: str = "latency", threshold: Optional[float] = None,
+                 ignore: Sequence[str] = (), fail_on: Optional[str] = None) -> List[Match]:
+    """Print the B/A comparison of two runs; returns the matches ``fail_on`` gates on (empty: exit 0)."""
+    threshold = THRESHOLD if threshold is None else threshold
     if not 0 <= threshold < 1:
-        raise UsageError(f"--threshold {threshold} is not a fraction in [0, 1)", "e.g. --threshold 0.02 for 2%")
-    matches, alone = compare(load([a]), load([b]), metric, threshold)
+        raise UsageError(f"--threshold {threshold} is not a fraction in [0, 1)", "e.g. --threshold 0.05 for 5%")
+    failing([], fail_on)  # a bad --fail-on is a usage error before anything is read
+    matches, alone = compare(load([a]), load([b]), metric, threshold, ignore)
     if not matches:
-        raise UsageError(f"no cell of {a} matches a cell of {b}",
-                         "cells match on model, framework, source, batch size, provider and threads")
+        raise UsageError(f"no configuration of {a} matches one of {b}",
+                         "cells match on model, framework, source, batch size, provider and threads; "
+                         "--ignore threads (or another dimension) widens the match")
     terminal.comparison(matches, alone, metric, console)
-    console.print(f"A = {a}, B = {b}; {len(matches)} matched cells; no significant difference = the 95% CI "
-                  f"includes 1 or the change is below {threshold:.0%}", highlight=False)
-    return len(matches)
+    few = [m for m in matches if m.verdict == FEW]
+    if few:
+        console.print(f"{len(few)} configuration(s) have fewer than {MIN_REPETITIONS} repetitions on a side: "
+                      "between-process variance is unknown, so no difference is claimed (run --repetitions 3 or "
+                      "more)", highlight=False)
+    console.print(f"A = {a}, B = {b}; {len(matches)} matched configurations; 95% CI of B/A from the repetitions "
+                  f"(hierarchical bootstrap and Welch t on log values, the wider); '{BELOW}' = the CI excludes 1 "
+                  f"but the change is under {threshold:.0%}", highlight=False)
+    bad = failing(matches, fail_on)
+    if bad:
+        console.print(f"--fail-on {fail_on}: {len(bad)} configuration(s): "
+                      + "; ".join(f"{m.name} {m.verdict} ×{m.ratio.value:.3f}" for m in bad), highlight=False)
+    return bad

@@ -15,6 +15,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from runner.report.stats import spearman  # noqa: E402
@@ -48,12 +49,15 @@ def _save(fig, out: Path, name: str) -> List[Path]:
     return paths
 
 
-def _bars(rows: pd.DataFrame, columns: Dict[str, str], scale: float, ylabel: str, log: bool = False):
-    """Grouped bars: one group per model × runtime, one bar per column; returns the figure."""
+def _bars(rows: pd.DataFrame, columns: Dict[str, str], scale: float, ylabel: str, log: bool = False,
+          yerr: Optional[np.ndarray] = None):
+    """Grouped bars: one group per model × runtime, one bar per column; returns the figure.
+
+    ``yerr`` (columns × 2 × rows, in the data's unit) draws asymmetric error bars."""
     table = rows.assign(x=rows["model"] + "\n" + rows["label"] + " b" + rows["batch_size"].astype(str))
     table = table.set_index("x")[list(columns)].rename(columns=columns) * scale
     fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(table) + 2), 4.6))
-    table.plot.bar(ax=ax, logy=log, rot=30, width=0.8)
+    table.plot.bar(ax=ax, logy=log, rot=30, width=0.8, yerr=None if yerr is None else yerr * scale, capsize=2)
     ax.set_xlabel("")
     ax.set_ylabel(ylabel)
     ax.grid(axis="y", alpha=0.3)
@@ -67,9 +71,19 @@ def load_vs_inference(rows: pd.DataFrame) -> Optional[plt.Figure]:
     return _bars(rows.dropna(subset=["load_s"]), cols, 1e3, "ms (log scale)", log=True)
 
 
+def p50_errors(rows: pd.DataFrame) -> np.ndarray:
+    """(2, rows): distances from the p50 estimate down to its 95% CI and up to it (0 where there is no CI)."""
+    low = pd.to_numeric(rows.get("p50_low_s", rows["p50_s"]), errors="coerce").fillna(rows["p50_s"])
+    high = pd.to_numeric(rows.get("p50_high_s", rows["p50_s"]), errors="coerce").fillna(rows["p50_s"])
+    return np.vstack([(rows["p50_s"] - low).to_numpy(float), (high - rows["p50_s"]).to_numpy(float)])
+
+
 def latency(rows: pd.DataFrame) -> Optional[plt.Figure]:
-    """Steady p50 and p99 latency per runtime and model."""
-    return _bars(rows, {"p50_s": "p50", "p99_s": "p99"}, 1e3, "latency per call (ms)")
+    """Steady p50 (with the estimator's 95% CI over repetitions) and p99 latency per runtime and model."""
+    err = np.stack([p50_errors(rows), np.zeros((2, len(rows)))])
+    fig = _bars(rows, {"p50_s": "p50 (95% CI over repetitions)", "p99_s": "p99"}, 1e3, "latency per call (ms)",
+                yerr=err)
+    return fig
 
 
 def memory(rows: pd.DataFrame) -> Optional[plt.Figure]:

@@ -7,12 +7,11 @@ from typing import List
 
 import pandas as pd
 
+from runner.estimate import BETWEEN_CV_MAX
 from runner.measure.stats import CV_WARN
 from runner.report.load import FAILED_STATUSES
 from runner.report.summarize import label
 from runner.results.rows import WARNING_SEP
-
-SPREAD_WARN = 0.10
 
 
 def _name(row) -> str:
@@ -51,14 +50,28 @@ def convergence(cells: pd.DataFrame) -> List[str]:
 
 
 def spread(agg: pd.DataFrame) -> List[str]:
-    """Configurations whose p50 varies by more than SPREAD_WARN across repetitions."""
-    lines = []
-    for _, r in agg[agg["repetitions"] > 1].iterrows():
-        rel = r["p50_max_s"] / r["p50_min_s"] - 1 if r["p50_min_s"] > 0 else 0.0
-        if rel > SPREAD_WARN:
-            lines.append(f"p50 of {label(r['framework'], r['source'], r['provider'], r['options'])} on "
-                         f"{r['device']}/{r['model']}/b{r['batch_size']} varies {100 * rel:.0f}% across "
-                         f"{r['repetitions']} repetitions; add repetitions or quiet the machine")
+    """What the estimator says about each configuration's repetitions: too few for a CI, between-process
+    spread that dominates the within-process CI, or spread that keeps a configuration out of verdicts."""
+    if agg.empty or "estimate" not in agg:
+        return []
+    lines, single = [], []
+    for _, r in agg.iterrows():
+        e = r["estimate"]
+        name = f"{label(r['framework'], r['source'], r['provider'], r['options'])} on {r['device']}/{r['model']}/" \
+               f"b{r['batch_size']}"
+        if e is None:
+            continue
+        if e.repetitions == 1:
+            single.append(name)
+        elif e.dominated or e.unstable:
+            verdicts = f"; above {BETWEEN_CV_MAX:.0%} it is left out of verdicts" if e.unstable else ""
+            lines.append(f"p50 of {name} varies by CV {e.between_cv:.1%} across {e.repetitions} repetitions while "
+                         f"each process's own 95% CI is ±{(e.within_rel_ci or 0):.1%}: between-process spread "
+                         f"dominates; more repetitions, not longer cells, narrow its CI{verdicts}")
+    if single:
+        lines.insert(0, f"{len(single)} configuration(s) ran 1 repetition: between-process variance unknown, no CI "
+                        f"and no verdict ({', '.join(single[:3])}{'…' if len(single) > 3 else ''}); "
+                        "run --repetitions 3 or more")
     return lines
 
 

@@ -16,10 +16,11 @@ from runner.report.document import Block, Bullets, Heading, Image, Para, Table, 
 from runner.report.findings import Verdict
 from runner.report.load import Dataset
 from runner.report.plots import Figures
-from runner.report.summarize import groups, marks
+from runner.report.rules import marks
+from runner.report.summarize import groups
 
-RESULT_HEADERS = ["runtime", "version", "threads", "reps", "load ms", "first ms", "p50 ms (spread)", "p99 ms",
-                  "items/s", "peak MiB", "file MiB", "J/inf", "J/inf net", "max|diff|", "best"]
+RESULT_HEADERS = ["runtime", "version", "threads", "reps", "load ms", "first ms", "p50 ms", "p50 95% CI", "CV reps",
+                  "p99 ms", "items/s", "peak MiB", "file MiB", "J/inf", "J/inf net", "max|diff|", "best"]
 
 
 def num(x: Optional[float], scale: float = 1.0, digits: int = 3) -> str:
@@ -34,12 +35,22 @@ def mib(x: Optional[float]) -> str:
     return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x / 2**20:.0f}"
 
 
+def ci_text(r: pd.Series) -> str:
+    """'3.61–4.02' (ms) for the estimator's 95% CI; why there is none, when there is none."""
+    if r.get("p50_low_s") is None or r.get("p50_high_s") is None or math.isnan(r["p50_low_s"]):
+        return "none (1 rep)" if r["repetitions"] == 1 else "-"
+    approx = " ≈" if r["repetitions"] < 4 else ""
+    return f"{num(r['p50_low_s'], 1e3)}–{num(r['p50_high_s'], 1e3)}{approx}"
+
+
 def result_row(r: pd.Series, best: Sequence[str]) -> List[str]:
     """One configuration's row of a results table."""
-    spread = f" ({num(r['p50_min_s'], 1e3)}–{num(r['p50_max_s'], 1e3)})" if r["repetitions"] > 1 else ""
+    cv = r.get("between_cv")
     return [r["label"], r["framework_version"], str(r["threads"]), str(r["repetitions"]), num(r["load_s"], 1e3),
-            num(r["first_s"], 1e3), num(r["p50_s"], 1e3) + spread, num(r["p99_s"], 1e3), num(r["throughput"]),
-            mib(r["rss_peak_bytes"]), num(r["artifact_bytes"], 2**-20, 2), num(r["energy_j"]), num(r["energy_net_j"]),
+            num(r["first_s"], 1e3), num(r["p50_s"], 1e3), ci_text(r),
+            f"{cv:.1%}" if cv is not None and not math.isnan(cv) else "-", num(r["p99_s"], 1e3),
+            num(r["throughput"]), mib(r["rss_peak_bytes"]), num(r["artifact_bytes"], 2**-20, 2), num(r["energy_j"]),
+            num(r["energy_net_j"]),
             num(r["max_abs_diff"], digits=2), ", ".join(best)]
 
 
@@ -48,10 +59,14 @@ def results(agg: pd.DataFrame) -> List[Block]:
     blocks: List[Block] = [Heading(2, "Results")]
     if agg.empty:
         return blocks + [Para("No cell ran to completion; see the failed cells below.")]
-    blocks.append(Para("Per configuration: medians across repetitions (p50 spread across repetitions in "
-                       "brackets). file MiB is the artifact's size on disk. J/inf is energy per inference "
-                       "call, gross and net of idle power; "
-                       "max|diff| is the output's largest absolute difference from the reference framework."))
+    blocks.append(Para("Per configuration, repetitions pooled: p50 is the median of the repetitions' p50s, with "
+                       "a 95% CI that includes between-process variance (hierarchical bootstrap and a t-interval "
+                       "on log p50s, the wider; ≈ marks 2-3 repetitions: approximate; 1 repetition: no CI). CV reps "
+                       "is the spread of the repetitions' p50s. Other columns are medians across repetitions; file MiB is the "
+                       "artifact's size on disk. "
+                       "J/inf is energy per inference call, gross and net of idle power; max|diff| is the output's "
+                       "largest absolute difference from the reference framework. best marks the significantly "
+                       "best row per metric, '(tie)' when its CI against the runner-up includes 1."))
     for (device, model, batch), rows in groups(agg):
         best = marks(rows)
         blocks.append(Heading(3, f"{device} · {model} · batch {batch}"))

@@ -1,28 +1,37 @@
 """Repetitions aggregated into one row per configuration, grouped per device × model × batch size.
 
 A configuration is everything that identifies a cell except its repetition and run: device, model,
-batch size, framework (and version), source, provider, threads and adapter options. Its latency is the
-median of the repetitions' p50s, with the spread across repetitions (min–max of the p50s) and the widest
-per-cell 95% CI of the median; the other metrics are medians across repetitions.
+batch size, framework (and version), source, provider, threads and adapter options. Its latency comes from
+the estimator (``runner.estimate``): the median of the repetitions' p50s with a 95% CI that includes
+between-process variance, from the raw latencies when the run stored them (read per configuration, on
+first use) or from the cells' own CI columns. The other metrics are medians across repetitions, with the
+per-repetition values kept (``*_values``) so comparisons can put an interval on them too.
 """
 
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
+import numpy as np
 import pandas as pd
+
+from runner.estimate import Repetition, estimate
 
 CONFIG_KEYS = ["device", "device_class", "model", "batch_size", "framework", "framework_version", "source",
                "provider", "threads", "options"]
 GROUP_KEYS = ["device", "model", "batch_size"]
 MEDIANS = {
-    "p50_s": "latency_p50_s", "p99_s": "latency_p99_s", "mean_s": "latency_mean_s", "load_s": "load_s",
+    "p99_s": "latency_p99_s", "mean_s": "latency_mean_s", "load_s": "load_s",
     "first_s": "first_inference_s", "import_s": "import_s", "throughput": "throughput_items_per_s",
     "rss_peak_bytes": "rss_peak_bytes", "gpu_mem_bytes": "gpu_mem_peak_bytes",
     "energy_j": "energy_per_inference_j", "energy_net_j": "energy_per_inference_net_j",
     "cv": "latency_cv", "artifact_bytes": "artifact_bytes",
 }
-MARKS = (("fastest", "p50_s"), ("leanest", "rss_peak_bytes"), ("most frugal", "energy_j"))
+#: Per-repetition values kept as lists, for intervals over repetitions.
+VALUES = {"rss_values": "rss_peak_bytes", "energy_values": "energy_per_inference_j",
+          "energy_net_values": "energy_per_inference_net_j"}
+#: Reads one cell's raw latencies, (run_dir, cell_id) -> array or None.
+LatencyReader = Callable[[str, str], Optional[np.ndarray]]
 
 
 def label(framework: str, source: str, provider: str, options: str = "") -> str:
@@ -35,16 +44,33 @@ def label(framework: str, source: str, provider: str, options: str = "") -> str:
     return text + (f" [{options}]" if options else "")
 
 
-def _one(rows: pd.DataFrame) -> Dict:
+def _values(rows: pd.DataFrame, col: str) -> List[float]:
+    return [float(x) for x in rows[col].dropna()]
+
+
+def _latency(rows: pd.DataFrame, reader: Optional[LatencyReader]) -> Dict:
+    """The estimator's view of the repetitions' p50s."""
+    rows = rows[rows["latency_p50_s"].notna()]
+    if rows.empty:
+        return dict.fromkeys(("p50_low_s", "p50_high_s", "between_cv", "within_rel_ci", "estimate"),
+                             None) | {"p50_s": float("nan"), "p50_reps_s": [], "notes": [], "reps": []}
+    reps = [Repetition.from_row(r, reader(r["run_dir"], r["cell_id"]) if reader else None)
+            for _, r in rows.iterrows()]
+    e = estimate(reps)
+    return {"p50_s": e.value, "p50_low_s": e.low, "p50_high_s": e.high, "between_cv": e.between_cv,
+            "within_rel_ci": e.within_rel_ci, "p50_reps_s": list(e.values), "notes": e.notes(), "estimate": e,
+            "reps": reps}
+
+
+def _one(rows: pd.DataFrame, reader: Optional[LatencyReader]) -> Dict:
     """The aggregate of one configuration's ok rows."""
     out: Dict = {k: rows[v].median() for k, v in MEDIANS.items()}
+    out.update(_latency(rows, reader))
+    out.update({k: _values(rows, v) for k, v in VALUES.items()})
+    cold = (rows["load_s"] + rows["first_inference_s"]).dropna()
     out.update(
-        repetitions=len(rows), runs=rows["run_id"].nunique(),
-        p50_min_s=rows["latency_p50_s"].min(), p50_max_s=rows["latency_p50_s"].max(),
-        ci_low_s=rows["latency_p50_ci95_low_s"].min(), ci_high_s=rows["latency_p50_ci95_high_s"].max(),
-        energy_min_j=rows["energy_per_inference_j"].min(), energy_max_j=rows["energy_per_inference_j"].max(),
-        energy_values=rows["energy_per_inference_j"].dropna().tolist(),
-        energy_net_values=rows["energy_per_inference_net_j"].dropna().tolist(),
+        repetitions=len(rows), runs=rows["run_id"].nunique(), load_first_values=[float(x) for x in cold],
+        load_first_s=float(cold.median()) if len(cold) else float("nan"),
         max_abs_diff=rows["output_max_abs_diff"].max(), iterations=rows["iterations"].sum(),
         not_converged=int((rows["converged"] == False).sum()),  # noqa: E712 (nullable column)
         parts=list(zip(rows["run_dir"], rows["cell_id"])), run_ids=sorted(rows["run_id"].unique()),
@@ -52,15 +78,19 @@ def _one(rows: pd.DataFrame) -> Dict:
     return out
 
 
-def aggregate(cells: pd.DataFrame) -> pd.DataFrame:
-    """One row per configuration over the ok cells (repetitions and runs pooled)."""
+def aggregate(cells: pd.DataFrame, reader: Optional[LatencyReader] = None) -> pd.DataFrame:
+    """One row per configuration over the ok cells (repetitions and runs pooled).
+
+    ``reader`` (e.g. ``Dataset.cell_latencies``) gives the estimator raw latencies; without it the cells'
+    p50 CI columns stand in for them.
+    """
     ok = cells[cells["status"] == "ok"]
     if ok.empty:
-        return pd.DataFrame(columns=[*CONFIG_KEYS, "label", *MEDIANS])
+        return pd.DataFrame(columns=[*CONFIG_KEYS, "label", "p50_s", *MEDIANS])
     records = []
     for key, rows in ok.groupby(CONFIG_KEYS, dropna=False, sort=True):
         rec = dict(zip(CONFIG_KEYS, key))
-        rec.update(_one(rows))
+        rec.update(_one(rows, reader))
         rec["label"] = label(rec["framework"], rec["source"], rec["provider"], rec["options"])
         records.append(rec)
     return pd.DataFrame.from_records(records)
@@ -71,16 +101,6 @@ def groups(agg: pd.DataFrame, keys: List[str] = GROUP_KEYS) -> Iterator[Tuple[Tu
     if agg.empty:
         return iter(())
     return ((k if isinstance(k, tuple) else (k,), g) for k, g in agg.groupby(keys, sort=True))
-
-
-def marks(rows: pd.DataFrame) -> Dict[int, List[str]]:
-    """Index → ['fastest', 'leanest', 'most frugal'] for the best row per metric (only when 2+ rows have it)."""
-    out: Dict[int, List[str]] = {}
-    for name, col in MARKS:
-        values = rows[col].dropna()
-        if len(values) >= 2:
-            out.setdefault(values.idxmin(), []).append(name)
-    return out
 
 
 def versions(cells: pd.DataFrame) -> str:

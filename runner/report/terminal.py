@@ -12,15 +12,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from runner.report import quality
-from runner.report.compare import SAME, Match
+from runner.report.compare import Match
 from runner.report.findings import CONTRADICTED, HOLDS, Verdict
 from runner.report.load import Dataset, load
 from runner.report.render import num, result_row
-from runner.report.summarize import groups, marks
+from runner.report.rules import marks
+from runner.report.summarize import groups
 
 VERDICT_STYLE = {HOLDS: "green", CONTRADICTED: "red"}
-COLUMNS = ["runtime", "version", "thr", "reps", "load ms", "first ms", "p50 ms", "p99 ms", "items/s", "MiB",
-           "file MiB", "J/inf", "net J", "max|diff|", "best"]
+COLUMNS = ["runtime", "version", "thr", "reps", "load ms", "first ms", "p50 ms", "95% CI", "CV", "p99 ms", "items/s",
+           "MiB", "file MiB", "J/inf", "net J", "max|diff|", "best"]
 
 
 def load_cells(run_dirs: Sequence[Path]) -> pa.Table:
@@ -64,26 +65,25 @@ def verdicts(items: List[Verdict], console: Console) -> None:
 
 
 def comparison(matches: List[Match], alone: List[str], metric: str, console: Console) -> None:
-    """The ratio B/A per matched cell with its CI and verdict; devices and versions shown."""
+    """The ratio B/A per matched configuration with its CI and verdict; devices, versions, trust warnings."""
     unit, scale = ("ms", 1e3) if metric == "latency" else ("J", 1.0)
-    what = "p50 latency" if metric == "latency" else "energy per inference, median of repetitions"
+    what = "p50 latency (median of repetitions)" if metric == "latency" else "energy per inference (median of " \
+        "repetitions)"
     table = Table(title=f"B / A: {what}", title_justify="left")
-    for col in ("cell", "device A → B", "version A → B", f"A {unit}", f"B {unit}", "B/A", "95% CI", "verdict"):
-        table.add_column(col, justify="left" if col in ("cell", "verdict") or "→" in col else "right")
+    for col in ("configuration", "device A → B", "version A → B", f"A {unit}", f"B {unit}", "reps", "B/A", "95% CI",
+                "verdict"):
+        table.add_column(col, justify="left" if col in ("configuration", "verdict") or "→" in col else "right")
     for m in matches:
         r = m.ratio
         ci = f"{r.low:.3f}–{r.high:.3f}" if r and r.has_ci else "-"
-        style = "white" if m.verdict.startswith(SAME) else "cyan"
-        table.add_row(escape(_cell(m)), f"{m.a.device} → {m.b.device}", f"{m.a.version} → {m.b.version}",
-                      num(m.a.value, scale, 4), num(m.b.value, scale, 4), num(r.value if r else None, digits=4),
-                      ci, f"[{style}]{m.verdict}[/{style}]")
+        style = "cyan" if m.direction else "white"
+        table.add_row(escape(m.name), escape(f"{m.a.device} → {m.b.device}"),
+                      escape(f"{m.a.version} → {m.b.version}"), num(m.a.value, scale, 4), num(m.b.value, scale, 4),
+                      f"{m.a.repetitions}/{m.b.repetitions}", num(r.value if r else None, digits=4), ci,
+                      f"[{style}]{escape(m.verdict)}[/{style}]")
     console.print(table)
+    for m in matches:
+        for w in m.warnings:
+            console.print(f"[yellow]warning:[/yellow] {escape(m.name)}: {escape(w)}", highlight=False)
     for line in alone:
         console.print(f"[dim]{escape(line)}[/dim]", highlight=False)
-
-
-def _cell(m: Match) -> str:
-    model, framework, source, batch, provider, threads = m.key[:6]
-    src = f"({source})" if source and source != framework else ""
-    opts = m.a.options if m.a.options == m.b.options else f"{m.a.options or '-'} → {m.b.options or '-'}"
-    return f"{model} {framework}{src} b{batch} {provider} t{threads}" + (f" [{opts}]" if opts else "")

@@ -16,8 +16,6 @@ from runner.report.load import load
 from tests.conftest import EDGEBENCH, FAST
 
 SLEEPS = {"a": "0.002", "b": "0.004", "c": "0.002"}
-#: A fresh process sleeping 2 ms twice lands within a few percent on a busy 2-core machine: 5% is "no change".
-THRESHOLD = "0.05"
 
 
 def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
@@ -63,18 +61,12 @@ def test_report_files_over_many_runs(runs):
     assert "no energy" in text
 
 
-def test_compare_finds_the_doubling(runs):
-    res = _in_process("compare", str(runs["a"]), str(runs["b"]))
+def test_compare_with_one_repetition_per_side_claims_nothing(runs):
+    res = _in_process("compare", str(runs["a"]), str(runs["b"]), "--fail-on", "any")
     assert res.exit_code == 0, res.output
-    assert "slower" in res.stdout
+    assert "not enough repetitions" in res.stdout and "between-process variance is unknown" in res.stdout
     (match,), _ = compare(load([runs["a"]]), load([runs["b"]]))
-    assert 1.6 < match.ratio.value < 2.4 and match.ratio.low > 1.0 and match.verdict == "slower"
-
-
-def test_compare_of_equal_runs_is_no_significant_difference(runs):
-    res = _in_process("compare", str(runs["a"]), str(runs["c"]), "--threshold", THRESHOLD)
-    assert res.exit_code == 0, res.output
-    assert "no significant difference" in res.stdout, res.stdout
+    assert 1.6 < match.ratio.value < 2.4 and not match.ratio.has_ci and match.verdict == "not enough repetitions"
 
 
 def test_report_and_compare_refuse_folders_without_results(runs):

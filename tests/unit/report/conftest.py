@@ -32,6 +32,15 @@ def row(framework: str = "pytorch", model: str = "alexnet", p50_ms: float = 10.0
     return r
 
 
+#: Relative offsets of the repetitions' p50s (deterministic, centred on the configuration's p50).
+OFFSETS = (0.0, 1.0, -1.0, 0.5, -0.5, 0.25, -0.25)
+
+
+def reps(r: Dict[str, Any], n: int = 3, spread: float = 0.002) -> List[Dict[str, Any]]:
+    """``n`` repetitions of the configuration ``r``: p50s spread by ``spread`` (relative) around its p50."""
+    return [dict(r, repetition=i, p50_ms=r["p50_ms"] * (1 + spread * OFFSETS[i])) for i in range(n)]
+
+
 def cell_id(r: Dict[str, Any]) -> str:
     opt = f"-{r['options']}" if r["options"] else ""
     return (f"{r['model']}-{r['framework']}-{r['source']}-b{r['batch_size']}-{r['provider']}-t{r['threads']}"

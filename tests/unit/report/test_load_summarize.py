@@ -10,8 +10,9 @@ import pytest
 from runner.errors import UsageError
 from runner.report import quality
 from runner.report.load import load
-from runner.report.summarize import aggregate, marks
-from tests.unit.report.conftest import row
+from runner.report.rules import marks
+from runner.report.summarize import aggregate
+from tests.unit.report.conftest import reps, row
 
 
 def test_many_runs_and_a_parent_folder_read_as_one_dataset(make_run):
@@ -50,14 +51,21 @@ def test_another_schema_version_is_refused_with_a_hint(make_run):
         load([run])
 
 
-def test_repetitions_aggregate_to_the_median_with_their_spread(make_run):
-    reps = [row("pytorch", p50_ms=p, repetition=i) for i, p in enumerate((10.0, 12.0, 30.0))]
-    agg = aggregate(load([make_run(reps + [row("tensorflow", p50_ms=50, rss_mib=100)])]).cells)
-    torch = agg[agg["framework"] == "pytorch"].iloc[0]
-    assert torch["repetitions"] == 3 and abs(torch["p50_s"] - 0.012) < 3e-4
-    assert torch["p50_min_s"] < 0.0105 and torch["p50_max_s"] > 0.029
-    best = {tuple(v) for v in marks(agg).values()}
-    assert ("fastest",) in best and ("leanest",) in best
+def test_repetitions_aggregate_through_the_estimator(make_run):
+    torch = [row("pytorch", p50_ms=p, repetition=i) for i, p in enumerate((10.0, 12.0, 30.0))]
+    ds = load([make_run(torch + reps(row("tensorflow", p50_ms=50, rss_mib=100)))])
+    agg = aggregate(ds.cells, ds.cell_latencies)
+    r = agg[agg["framework"] == "pytorch"].iloc[0]
+    assert r["repetitions"] == 3 and abs(r["p50_s"] - 0.012) < 3e-4
+    assert sorted(r["p50_reps_s"]) == pytest.approx([0.010, 0.012, 0.030], rel=0.01)
+    assert r["p50_low_s"] < 0.0105 and r["p50_high_s"] > 0.029 and r["between_cv"] > 0.5
+    assert "3 repetitions: the CI is approximate" in r["notes"]
+    from_columns = aggregate(ds.cells).set_index("framework").loc["pytorch"]
+    assert from_columns["p50_s"] == r["p50_s"]  # the same value with or without raw latencies
+    best = {i: tuple(v) for i, v in marks(agg).items()}
+    tf = agg.index[agg["framework"] == "tensorflow"][0]
+    assert best[tf] == ("leanest",)  # 100 MiB vs 300, identical in every repetition
+    assert ("fastest (tie)",) in best.values()  # pytorch's 3 spread repetitions do not beat tensorflow
 
 
 def test_warnings_quote_numbers_and_failures_list_their_status(make_run):

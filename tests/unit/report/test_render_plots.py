@@ -7,7 +7,7 @@ import os
 from rich.console import Console
 
 from runner.report.make import report
-from tests.unit.report.conftest import row
+from tests.unit.report.conftest import reps, row
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -16,8 +16,8 @@ def _grid():
     rows = []
     for fw, scale, energy in (("pytorch", 1.0, 0.2), ("tensorflow", 2.0, 0.5), ("mxnet", 1.5, 0.3)):
         for b in (1, 64):
-            rows.append(row(fw, "resnet50", p50_ms=10 * scale * (1 + b / 8), energy_j=energy * b / 8,
-                            batch_size=b, framework_version=f"{fw}-v"))
+            rows += reps(row(fw, "resnet50", p50_ms=10 * scale * (1 + b / 8), energy_j=energy * b / 8,
+                             batch_size=b, framework_version=f"{fw}-v"))
     return rows
 
 
