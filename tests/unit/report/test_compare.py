@@ -87,3 +87,11 @@ def test_energy_without_meters_says_so_and_unmatched_cells_are_listed(make_run):
     assert sorted(alone) == ["only in run A: alexnet mxnet b1 cpu t1", "only in run B: alexnet tflite b1 cpu t1"]
     matches, _ = compare(a, _run(make_run, "c", row("pytorch")), metric="energy")
     assert matches[0].verdict == "no energy measured"
+
+
+def test_the_cells_table_alone_is_enough(make_run):
+    a = load([make_run(reps(row("pytorch", p50_ms=10)), run_id="a", latencies=False)])
+    b = load([make_run(reps(row("pytorch", p50_ms=15)), run_id="b", latencies=False)])
+    assert not a.has_latencies()
+    (m,), _ = compare(a, b)
+    assert m.verdict == "slower" and m.ratio.has_ci and 1.4 < m.ratio.value < 1.6
