@@ -8,9 +8,10 @@
 ``null``: each round is one run of 2 × PAIRS null configurations (sleep_s, optional synthetic noise, told apart
 by ``noise_seed``), interleaved; configurations 2i and 2i+1 form the A/A pair i and go through the library's
 ``compare`` exactly as two runs would. ``frameworks``: RUNS separate runs of the same real-framework command;
-disjoint consecutive runs form the A/A pairs; then one run with ``--change`` (e.g. threads=1, compared with
-``--ignore threads``) checks that a real difference is still found. Prints verdict counts, the false-positive
-rate (faster/slower on an A/A pair) with a 95% Wilson interval, and the load average before and after.
+every pair of runs is an A/A pair (disjoint consecutive pairs are the independent ones; the per-pair lines
+show each side's host load); then one run with ``--change`` (threads=1 compared with ``--ignore threads``,
+or batch-sizes=4, models=NAME) checks that a real difference is still found. Prints verdict counts, the
+false-positive rate (faster/slower on an A/A pair) with a 95% Wilson interval, and the load average.
 """
 
 from __future__ import annotations
@@ -86,19 +87,39 @@ def null_mode(args, out: Path) -> None:
     summarize(matches, f"null adapter, sleep_s {args.sleep_s}, noise '{args.noise}', {args.repetitions} reps/side")
 
 
+IGNORE = {"threads": "threads", "batch-sizes": "batch_size", "models": "model"}
+
+
+def _details(matches: Sequence[Match], i: int, j: int) -> None:
+    for m in matches:
+        cpu = f"cpu {m.a.rows['cpu_utilization'].median():.2f} → {m.b.rows['cpu_utilization'].median():.2f}"
+        load = f"load {m.a.rows['host_load_1m'].mean():.1f} → {m.b.rows['host_load_1m'].mean():.1f}"
+        warned = any("different CPU shares" in w or "different load" in w for w in m.warnings)
+        print(f"  runs {i}→{j} {m.name.split(' ')[1]:24s} B/A {m.ratio.text():28s} {cpu} {load}  {m.verdict}"
+              + ("  [warned]" if warned else ""))
+
+
 def frameworks_mode(args, out: Path) -> None:
     common = ["--models", args.model, "--frameworks", args.frameworks, "--threads", str(args.threads),
               "--repetitions", str(args.repetitions), *BUDGET]
     runs = [edgebench(out, f"aa-{i}", *common) for i in range(args.runs)]
-    disjoint = [m for i in range(0, len(runs) - 1, 2) for m in compare(load([runs[i]]), load([runs[i + 1]]))[0]]
-    summarize(disjoint, f"{args.frameworks} on {args.model} b1 t{args.threads}, disjoint run pairs")
-    every = [m for i in range(len(runs)) for j in range(i + 1, len(runs))
-             for m in compare(load([runs[i]]), load([runs[j]]))[0]]
-    summarize(every, "all run pairs (not independent)")
+    pairs = [(i, j) for i in range(len(runs)) for j in range(i + 1, len(runs))]
+    found = {(i, j): compare(load([runs[i]]), load([runs[j]]))[0] for i, j in pairs}
+    print("\nA/A pairs (run i → run j):")
+    for (i, j), ms in found.items():
+        _details(ms, i, j)
+    summarize([m for (i, j), ms in found.items() if j == i + 1 and i % 2 == 0 for m in ms],
+              f"{args.frameworks} on {args.model} b1 t{args.threads}, disjoint consecutive run pairs")
+    summarize([m for (i, j), ms in found.items() if j == i + 1 for m in ms], "every consecutive pair")
+    summarize([m for ms in found.values() for m in ms], "all run pairs (not independent)")
+    false = [m for ms in found.values() for m in ms if m.direction]
+    warned = [m for m in false if any("different CPU shares" in w or "different load" in w for w in m.warnings)]
+    print(f"false positives that carried a different-conditions warning (CPU share or load): {len(warned)} of "
+          f"{len(false)}")
     key, value = args.change.split("=")
-    changed = edgebench(out, "changed", *[value if prev == f"--{key}" else a for prev, a in zip([""] + common, common)])
-    for m in compare(load([runs[0]]), load([changed]), ignore=[key.replace("-", "_")])[0]:
-        print(f"real change ({args.change} vs {args.threads}): {m.name}: B/A {m.ratio.text()} -> {m.verdict}")
+    changed = edgebench(out, "changed", *common, f"--{key}", value)  # the later option wins
+    for m in compare(load([runs[-1]]), load([changed]), ignore=[IGNORE[key]])[0]:
+        print(f"real change ({args.change}): {m.name}: B/A {m.ratio.text()} -> {m.verdict}")
 
 
 def main() -> None:
@@ -116,11 +137,14 @@ def main() -> None:
     f.add_argument("--model", default="mobilenet_v2")
     f.add_argument("--threads", type=int, default=2)
     f.add_argument("--repetitions", type=int, default=3)
-    f.add_argument("--change", default="threads=1")
+    f.add_argument("--change", default="threads=1", help="threads=N, batch-sizes=N or models=NAME")
+    for sp in (n, f):
+        sp.add_argument("--keep", help="Keep the runs in this folder (default: a temporary one).")
     args = p.parse_args()
     print(f"load average before: {os.getloadavg()}, cpus: {os.cpu_count()}")
     with tempfile.TemporaryDirectory(prefix="edgebench-aa-") as tmp:
-        (null_mode if args.mode == "null" else frameworks_mode)(args, Path(tmp))
+        out = Path(args.keep) if args.keep else Path(tmp)
+        (null_mode if args.mode == "null" else frameworks_mode)(args, out)
     print(f"load average after: {os.getloadavg()}")
 
 

@@ -12,9 +12,13 @@ stops convergence. The unit tests (``tests/unit/test_stopping_rule.py``) assert 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
-from runner.cell import Budget
-from tests.unit.test_stopping_rule import coverage
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout: the streams live in the tests
+
+from runner.cell import Budget  # noqa: E402
+from tests.unit.test_stopping_rule import coverage  # noqa: E402
 
 
 def main() -> None:

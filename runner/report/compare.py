@@ -15,6 +15,7 @@ Verdicts (latency; energy says "less energy" / "more energy")::
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -24,6 +25,7 @@ from runner.errors import UsageError
 from runner.estimate import MIN_REPETITIONS, Estimate, Ratio, Repetition, estimate, ratio, values
 from runner.report.evidence import DISAGREES
 from runner.report.load import Dataset
+from runner.system.checks import LOAD_WARN
 
 IDENTITY = ["device", "model", "framework", "framework_version", "source", "batch_size", "provider", "threads",
             "options"]
@@ -86,6 +88,28 @@ def _trust(rows: pd.DataFrame, e: Optional[Estimate]) -> Tuple[str, ...]:
     if e is not None and e.unstable:
         out.append(f"repetitions vary by CV {e.between_cv:.0%}")
     return tuple(out)
+
+
+#: One side's workers getting this much more CPU time per wall-clock second than the other's: they competed
+#: differently for the CPU (a neighbour started or stopped), which shifts whole runs.
+CPU_GAP = 1.25
+
+
+def _conditions(ds_a: Dataset, a: Side, b: Side) -> List[str]:
+    """Warnings when the two sides ran under clearly different host conditions (load, CPU share)."""
+    out = []
+    ua, ub = (s.rows["cpu_utilization"].median() for s in (a, b))
+    if ua == ua and ub == ub and min(ua, ub) > 0 and max(ua, ub) / min(ua, ub) > CPU_GAP:
+        out.append(f"the workers got different CPU shares: {ua:.2f} (A) vs {ub:.2f} (B) cores busy per second of "
+                   "steady state; other load shifts whole runs, so rerun A and B alternately, give each side "
+                   "several runs (a folder of runs pools them), or quiet the machine")
+    la, lb = (s.rows["host_load_1m"].mean() if "host_load_1m" in s.rows else float("nan") for s in (a, b))
+    cores = next((m.get("host", {}).get("cpu_count") for m in ds_a.manifests.values() if m.get("host")), None)
+    cores = cores or os.cpu_count() or 1
+    if la == la and lb == lb and abs(la - lb) / cores > LOAD_WARN:
+        out.append(f"the cells ran under different load: 1-minute load average {la:.1f} (A) vs {lb:.1f} (B) on "
+                   f"{cores} cores")
+    return out
 
 
 def _side(ds: Dataset, rows: pd.DataFrame, metric: str) -> Tuple[Side, List[Repetition]]:
@@ -173,7 +197,7 @@ def compare(a: Dataset, b: Dataset, metric: str = "latency", threshold: float = 
         (sa, reps_a), (sb, reps_b) = _side(a, ra, metric), _side(b, rb, metric)
         r = ratio(reps_a, reps_b) if reps_a and reps_b else None
         text, d = verdict(r, (sa.repetitions, sb.repetitions), metric, threshold)
-        warn = [f"A: {w}" for w in sa.warnings] + [f"B: {w}" for w in sb.warnings]
+        warn = [f"A: {w}" for w in sa.warnings] + [f"B: {w}" for w in sb.warnings] + _conditions(a, sa, sb)
         out.append(Match(_described(ident, sa, sb), sa, sb, r, text, d, warn))
     return out, alone
 

@@ -95,3 +95,13 @@ def test_the_cells_table_alone_is_enough(make_run):
     assert not a.has_latencies()
     (m,), _ = compare(a, b)
     assert m.verdict == "slower" and m.ratio.has_ci and 1.4 < m.ratio.value < 1.6
+
+
+def test_runs_under_different_load_or_cpu_share_are_flagged(make_run):
+    a = _run(make_run, "a", row("pytorch", p50_ms=10, host_load_1m=0.5, cpu_utilization=0.5))
+    b = _run(make_run, "b", row("pytorch", p50_ms=10, host_load_1m=3.5, cpu_utilization=1.0))
+    (m,), _ = compare(a, b)
+    assert any("different load: 1-minute load average 0.5 (A) vs 3.5 (B) on 2 cores" in w for w in m.warnings)
+    assert any("different CPU shares: 0.50 (A) vs 1.00 (B)" in w for w in m.warnings)
+    (m,), _ = compare(a, a)
+    assert not m.warnings
