@@ -62,9 +62,9 @@ def results(agg: pd.DataFrame) -> List[Block]:
     blocks.append(Para("Per configuration, repetitions pooled: p50 is the median of the repetitions' p50s, with "
                        "a 95% CI that includes between-process variance (hierarchical bootstrap and a t-interval "
                        "on log p50s, the wider; ≈ marks 2-3 repetitions: approximate; 1 repetition: no CI). CV reps "
-                       "is the spread of the repetitions' p50s. Other columns are medians across repetitions; file MiB is the "
-                       "artifact's size on disk. "
-                       "J/inf is energy per inference call, gross and net of idle power; max|diff| is the output's "
+                       "is the spread of the repetitions' p50s. Other columns are medians across repetitions; "
+                       "file MiB is the artifact's size on disk. J/inf is energy per inference call, gross and net "
+                       "of idle power; max|diff| is the output's "
                        "largest absolute difference from the reference framework. best marks the significantly "
                        "best row per metric, '(tie)' when its CI against the runner-up includes 1."))
     for (device, model, batch), rows in groups(agg):
