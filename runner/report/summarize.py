@@ -30,6 +30,10 @@ MEDIANS = {
 #: Per-repetition values kept as lists, for intervals over repetitions.
 VALUES = {"rss_values": "rss_peak_bytes", "energy_values": "energy_per_inference_j",
           "energy_net_values": "energy_per_inference_net_j"}
+#: Every column of an aggregate besides CONFIG_KEYS, MEDIANS and VALUES (an empty aggregate has them too).
+COLUMNS = ["label", "p50_s", "p50_low_s", "p50_high_s", "between_cv", "within_rel_ci", "p50_reps_s", "notes",
+           "estimate", "reps", "repetitions", "runs", "load_first_values", "load_first_s", "max_abs_diff",
+           "iterations", "not_converged", "parts", "run_ids"]
 #: Reads one cell's raw latencies, (run_dir, cell_id) -> array or None.
 LatencyReader = Callable[[str, str], Optional[np.ndarray]]
 
@@ -86,7 +90,7 @@ def aggregate(cells: pd.DataFrame, reader: Optional[LatencyReader] = None) -> pd
     """
     ok = cells[cells["status"] == "ok"]
     if ok.empty:
-        return pd.DataFrame(columns=[*CONFIG_KEYS, "label", "p50_s", *MEDIANS])
+        return pd.DataFrame(columns=[*CONFIG_KEYS, *COLUMNS, *MEDIANS, *VALUES])
     records = []
     for key, rows in ok.groupby(CONFIG_KEYS, dropna=False, sort=True):
         rec = dict(zip(CONFIG_KEYS, key))

@@ -217,3 +217,11 @@ def test_fake_meter_energy_is_not_evidence(make_run):
     rows = [dict(r, energy_source="fake") for r in three(_correlated(1))]
     v = _verdict(make_run, rows, "greenai-energy-tracks-time", "fake")
     assert v.verdict == MISSING
+
+
+def test_a_run_where_nothing_converged_is_judged_on_nothing_and_says_so(make_run):
+    rows = [dict(r, converged=False) for r in three(CASES["pcamp-x86-tf-large"][0])]
+    verdicts = evaluate(load([make_run(rows, run_id="noconv")]))
+    assert all(v.verdict == MISSING for v in verdicts)
+    (v,) = [v for v in verdicts if v.finding.id == "pcamp-x86-tf-large"]
+    assert "left out" in v.detail and "it did not converge" in v.detail, v.detail
