@@ -9,7 +9,7 @@ of values that becomes a grid dimension for the frameworks that take it (``edgeb
     sources = ["<framework>"]      # runtimes fed by several sources: which framework exported the graph
     batch_sizes = [1]
     providers = ["cpu"]
-    threads = [1]                  # 0 = the framework's default
+    threads = [1]                  # 0 = the framework's default; "all" = the CPUs this process may use
     repetitions = 3                # fresh processes per configuration
     order = "interleaved"          # interleaved | shuffled | sequential (see runner.plan)
     seed = 7                       # for order = "shuffled" (drawn and recorded when omitted)
@@ -22,7 +22,6 @@ of values that becomes a grid dimension for the frameworks that take it (``edgeb
 from __future__ import annotations
 
 import dataclasses
-import os
 import secrets
 from dataclasses import dataclass, field
 from importlib import resources
@@ -32,6 +31,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 from runner.catalog import DEFAULT_FRAMEWORKS, REFERENCE_FRAMEWORK
 from runner.cell import Budget
 from runner.errors import UsageError, did_you_mean
+from runner.system import cpus
 
 try:
     import tomllib
@@ -89,7 +89,7 @@ def _option_values(value: Any) -> Tuple[str, ...]:
 
 def _int(key: str, v: Any) -> int:
     if isinstance(v, str) and v == "all" and key == "threads":
-        return os.cpu_count() or 1
+        return cpus.read().count  # the CPUs this process may use (affinity, cgroup quota), not the machine's
     try:
         return int(v)
     except (TypeError, ValueError):

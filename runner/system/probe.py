@@ -14,6 +14,8 @@ import subprocess
 from pathlib import Path
 from typing import Any, Dict, Optional
 
+from runner.system import cpus
+
 
 def _read(path: Path) -> Optional[str]:
     try:
@@ -91,6 +93,7 @@ def host_facts(root: Path = Path("/")) -> Dict[str, Any]:
         "os": (_read(root / "etc/os-release") or "").split("PRETTY_NAME=")[-1].split("\n")[0].strip('"') or None,
         "cpu_model": cpu_model(root),
         "cpu_count": os.cpu_count(),
+        "cpu_limits": cpus.read(root).to_dict(),  # what threads = "all" resolves to, and why
         "memory_total_bytes": memory_total_bytes(root),
         "governors": governors(root),
         "l4t_release": l4t_release(root),

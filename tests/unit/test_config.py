@@ -27,10 +27,10 @@ def test_preset_is_the_default():
     assert config.load(None, None, {}).name == "quick"
 
 
-def test_threads_all_means_every_core():
-    import os
+def test_threads_all_means_the_cpus_this_process_may_use():
+    from runner.system import cpus
 
-    assert config.load("smoke", None, {"threads": ["all"]}).threads == (os.cpu_count(),)
+    assert config.load("smoke", None, {"threads": ["all"]}).threads == (cpus.read().count,)
 
 
 @pytest.mark.parametrize("text, message", [
