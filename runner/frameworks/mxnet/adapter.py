@@ -1,8 +1,10 @@
 """MXNet's adapter: a hybridized ``SymbolBlock`` (symbol + params built by :mod:`.build`) on the CPU or a GPU.
 
-MXNet reads its thread settings (``OMP_NUM_THREADS``, ``MXNET_CPU_WORKER_NTHREADS``) from the environment
-when it is imported: ``configure(cell)`` sets the ones the parent did not, before ``import_framework``.
-MXNet executes asynchronously, so ``infer`` waits for its output and ``sync`` waits for all work.
+MXNet reads its thread settings from the environment when it is imported: ``configure(cell)`` sets, before
+``import_framework``, ``OMP_NUM_THREADS`` (the cell's threads, unless the parent set it) and
+``MXNET_CPU_WORKER_NTHREADS=1``: one engine worker, as every other framework runs one inter-op thread (the
+cell's threads are OpenMP's, inside each operator). MXNet executes asynchronously, so ``infer`` waits for its
+output and ``sync`` waits for all work.
 """
 
 from __future__ import annotations
@@ -30,13 +32,11 @@ class MXNetAdapter(Adapter):
         self._env_set: Dict[str, str] = {}
 
     def configure(self, cell: Any) -> None:
-        """Set the thread variables MXNet reads at import, unless the parent set them already."""
-        threads = str(int(cell.threads)) if int(cell.threads) > 0 else ""
-        wanted = {"OMP_NUM_THREADS": threads, "MXNET_CPU_WORKER_NTHREADS": "1"}
-        for key, value in wanted.items():
-            if value and key not in os.environ:
-                os.environ[key] = value
-                self._env_set[key] = value
+        """Set the thread variables MXNet reads at import: OpenMP's (unless the parent set it) and one engine
+        worker (always)."""
+        if int(cell.threads) > 0 and "OMP_NUM_THREADS" not in os.environ:
+            os.environ["OMP_NUM_THREADS"] = self._env_set["OMP_NUM_THREADS"] = str(int(cell.threads))
+        os.environ["MXNET_CPU_WORKER_NTHREADS"] = self._env_set["MXNET_CPU_WORKER_NTHREADS"] = "1"
 
     def import_framework(self) -> None:
         import mxnet

@@ -20,6 +20,5 @@ RECORD = Record(
     studies=("pcamp", "greenai"),
     opt_in=("aarch64",),  # PyPI's aarch64 wheel needs Arm Performance Libraries 21.0 in the base image
     system_packages=("libgomp1", "libquadmath0"),
-    thread_variables=("MXNET_CPU_WORKER_NTHREADS",),
     passthrough=("MXNET_ENGINE_TYPE",),
 )
