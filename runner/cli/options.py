@@ -29,7 +29,8 @@ Sources = typer.Option(None, help="Which framework builds the artifact, for "
                        + "; ".join(f"{f.name}: {','.join(f.sources)}" for f in _CHOOSERS) + ".")
 BatchSizes = typer.Option(None, "--batch-sizes", help="Comma-separated batch sizes, e.g. 1,64.")
 Providers = typer.Option(None, help=f"Comma-separated providers: {','.join(PROVIDERS)}.")
-Threads = typer.Option(None, help="Comma-separated intra-op thread counts; 0 = framework default, 'all' = cores.")
+Threads = typer.Option(None, help="Comma-separated intra-op thread counts; 0 = framework default, 'all' = the "
+                       "CPUs this process may use (affinity mask, cgroup CPU quota).")
 Repetitions = typer.Option(None, help="Fresh-process repetitions per configuration (the unit of inference).")
 Order = typer.Option(None, "--order", help="interleaved (round r runs every configuration once; default), "
                      "shuffled (permuted within each round, with --seed) or sequential.")

@@ -10,8 +10,13 @@ The worker drives an adapter through the phases of DESIGN §5, timing each call:
     x = a.prepare(arrays)           # untimed: seeded numpy inputs -> framework tensors on the device
     y = a.infer(x); a.sync()        # timed: first_inference_s, then warm-up and steady state
     a.to_numpy(y)                   # untimed: for the output check
-    a.info()                        # version, active providers, threads, anything worth recording
+    a.facts(provider, x, y)         # info(), the declared timed call and the effective threads
     a.close()
+
+The timed call is the same for every framework (:mod:`runner.frameworks.timed`): on the CPU host inputs in
+and the framework's output object out; on a GPU device-resident inputs in, the output left on the device, and
+``sync()`` waiting for the device. Each adapter declares its call (``timed_call``) and reports its threads
+(``threads``); ``facts`` records both in ``info_json`` the same way for every adapter.
 
 A combination that cannot run (a provider that is not installed, an artifact the runtime rejects) raises
 :class:`Unsupported` with the reason; the cell becomes an ``unsupported`` row.
@@ -26,6 +31,8 @@ import json
 import time
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional
+
+from runner.frameworks.timed import Threads, TimedCall, no_threads
 
 #: Written into every artifact folder by :func:`build_with`; adapters read it back at load.
 META_FILE = "edgebench.json"
@@ -88,8 +95,31 @@ class Adapter:
         return output
 
     def info(self) -> Dict[str, Any]:
-        """Recorded per cell: e.g. ``providers_active``, ``threads_intra``, ``delegate``."""
+        """Recorded per cell: e.g. ``providers_active``, ``delegate`` (threads and the timed call: ``facts``)."""
         return {}
+
+    def timed_call(self, provider: str) -> Optional[TimedCall]:
+        """What one timed call (``infer`` then ``sync``) includes on ``provider``, as configured; None where
+        the adapter has no path for that provider. Depends on ``configure`` only, never on ``load``."""
+        return None
+
+    def threads(self) -> Threads:
+        """The effective intra-op and inter-op thread counts, read back from the framework after ``load``."""
+        return no_threads(f"the {self.name} adapter does not report its threads")
+
+    def located(self, value: Any) -> Optional[str]:
+        """Where the framework says ``value`` (the prepared inputs, or an output) lives, in its own words
+        (``cpu``, ``cuda:0``, ``gpu(0)``); None where it cannot say."""
+        return None
+
+    def facts(self, provider: str, inputs: Any, output: Any) -> Dict[str, Any]:
+        """``info()`` plus what every adapter records the same way: ``timed_call`` (the declaration, and
+        where the inputs and the output were seen) and ``threads`` (effective counts, or why not)."""
+        info = dict(self.info())
+        call = self.timed_call(provider)
+        info["timed_call"] = call.record(self.located(inputs), self.located(output)) if call else None
+        info["threads"] = self.threads().to_dict()
+        return info
 
     def gpu_mem_peak_bytes(self) -> Optional[int]:
         return None

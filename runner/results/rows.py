@@ -118,6 +118,8 @@ def _ran(cell: Cell, where: Where, outcome: Outcome, result: CellResult, artifac
         providers_active=",".join(result.info.get("providers_active", [])) or None,
         info_json=info_json(result, where.worker_env, artifact), host_load_1m=where.host_load_1m,
     )
+    threads = result.info.get("threads") or {}
+    cols.update(threads_intra=threads.get("intra"), threads_inter=threads.get("inter"))
     return cols
 
 
@@ -168,4 +170,8 @@ def _warnings(cell: Cell, row: Dict[str, Any], result: CellResult, artifact: Pre
                        f"{check.reference_scale:.3g}")
     if artifact.reference_note:
         out.append(artifact.reference_note)
+    call = result.info.get("timed_call") or {}
+    if call.get("seen_agrees") is False:
+        out.append(f"timed call: declared inputs on the {call.get('inputs')} and output on the {call.get('outputs')}, "
+                   f"seen {call.get('seen')}; the adapter's timed_call does not match what ran")
     return out

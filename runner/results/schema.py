@@ -42,7 +42,12 @@ CELL_FIELDS: List[Tuple[str, str, str, str]] = [
     ("batch_size", "i64", "items", "items per inference call"),
     ("provider", "str", "", "execution provider asked for (edgebench list providers)"),
     ("providers_active", "str", "", "providers the runtime reports active, comma separated"),
-    ("threads", "i64", "threads", "intra-op threads asked for (0 = framework default)"),
+    ("threads", "i64", "threads", "intra-op threads asked for (0 = framework default; 'all' = the CPUs the run "
+     "may use: affinity and cgroup quota)"),
+    ("threads_intra", "i64", "threads", "intra-op threads the framework reports it runs with (null: it cannot "
+     "say; info_json threads.reason says why)"),
+    ("threads_inter", "i64", "threads", "inter-op threads (or engine workers) the framework reports (null: it has "
+     "no such pool or cannot say; info_json threads.reason)"),
     ("repetition", "i64", "", "repetition index, 0-based"),
     ("options", "str", "", "adapter options as key=value, comma separated"),
     ("env_python", "str", "", "interpreter that ran the worker"),
@@ -128,7 +133,8 @@ CELL_FIELDS: List[Tuple[str, str, str, str]] = [
     ("error_message", "str", "", "one line saying what went wrong"),
     ("log_path", "str", "", "the worker's stdout/stderr, relative to the run directory"),
     ("warnings", "str", "", "trust warnings for this cell, ' | ' separated"),
-    ("info_json", "str", "", "adapter facts (delegate, interpreter, thread settings, env vars) as JSON"),
+    ("info_json", "str", "", "adapter facts as JSON: timed_call (what one timed call includes: inputs and "
+     "output host or device, sync, copies; where they were seen), threads, delegate, interpreter, env vars"),
     ("runner_version", "str", "", "edgebench version"),
 ]
 

@@ -85,7 +85,7 @@ def _measure(req: CellRequest, phases: Phases, result_fd: int) -> CellResult:
     out.update(latencies_ns=steady.latencies_ns, converged=steady.converged, rel_ci=_finite(steady.rel_ci),
                stop=steady.stop, drift_rel=steady.drift_rel)
     out["output"] = _check_output(a.to_numpy(result["y"]), req.reference)
-    out["info"] = a.info()
+    out["info"] = a.facts(cell.provider, batch, result["y"])
     out["gpu_mem_peak_bytes"] = a.gpu_mem_peak_bytes()
     a.close()
     mem["rss_peak_bytes"] = memory.peak_rss_bytes()

@@ -64,7 +64,11 @@ def test_pcamp_models_run_on_caffe2_and_agree_with_pytorch(pcamp_run, model):
 def test_the_artifact_and_threads_are_recorded(pcamp_run):
     info = json.loads(pcamp_run["squeezenet1_1"]["info_json"])
     assert info["env"]["OMP_NUM_THREADS"] == "1"
-    assert info["threads_intra"] == 1
+    assert (info["threads"]["intra"], info["threads"]["inter"]) == (1, None)
+    assert (pcamp_run["squeezenet1_1"]["threads_intra"], pcamp_run["squeezenet1_1"]["threads_inter"]) == (1, None)
+    call = info["timed_call"]
+    assert (call["call"], call["inputs"], call["outputs"]) == ("RunNet(net); FetchBlob(output)", "host", "host")
+    assert call["copies"] == ["FetchBlob: the output into a new numpy array"]
     artifact = info.get("artifact", {})
     assert artifact.get("init_net") == "init_net.pb" and artifact.get("predict_net") == "predict_net.pb"
 

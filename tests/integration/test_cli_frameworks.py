@@ -68,6 +68,13 @@ def test_active_providers_and_threads_are_recorded(spine_run):
     assert "CPUExecutionProvider" in ort["providers_active"]
     info = json.loads(ort["info_json"])
     assert info["env"]["OMP_NUM_THREADS"] == "1"
+    for fw in ("pytorch", "onnxruntime"):
+        r = rows[(fw, 4, "cpu")]
+        assert (r["threads"], r["threads_intra"], r["threads_inter"]) == (1, 1, 1), fw
+        info = json.loads(r["info_json"])
+        assert info["threads"]["intra"] == 1 and info["threads"]["source"], fw
+        call = info["timed_call"]
+        assert (call["inputs"], call["outputs"], call["seen_agrees"]) == ("host", "host", True), (fw, call)
 
 
 def test_cuda_on_a_machine_without_it_is_unsupported_with_a_reason(spine_run):
@@ -106,3 +113,28 @@ def test_every_cell_with_an_artifact_records_its_size_on_disk(spine_run):
         folder = cache / f"{target}-from-pytorch-{torch_version}"
         files = json.loads((folder / "artifact.json").read_text())["files"]
         assert r["artifact_bytes"] == sum((folder / name).stat().st_size for name in files) > 0, key
+
+
+def test_onnxruntime_io_binding_through_the_cli(tmp_path):
+    """``-o iobinding=auto,on,off`` is a dimension of ONNX Runtime's cells: on the CPU, ``on`` runs the bound
+    call (host OrtValues) and agrees with the reference; on a host without CUDA every cuda cell is an
+    unsupported row with the reason, whatever the binding."""
+    import subprocess
+
+    from tests.conftest import EDGEBENCH
+
+    require_env("onnxruntime")
+    proc = subprocess.run([*EDGEBENCH, "run", "--preset", "smoke", "--frameworks", "onnxruntime", "--batch-sizes", "2",
+                           "--providers", "cpu,cuda", "-o", "iobinding=auto,on,off", "--out", str(tmp_path),
+                           "--run-id", "bind", *FAST], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    rows = {(r["provider"], r["options"]): r for r in read_cells(tmp_path / "bind")}
+    assert len(rows) == 6
+    for mode in ("auto", "on", "off"):
+        cpu = rows[("cpu", f"iobinding={mode}")]
+        assert cpu["status"] == "ok" and cpu["output_max_abs_diff"] < 1e-4, cpu["error_message"]
+        info = json.loads(cpu["info_json"])
+        assert info["iobinding"] is (mode == "on")
+        assert info["timed_call"]["call"].startswith("session.run_with_iobinding" if mode == "on" else "session.run(")
+        cuda = rows[("cuda", f"iobinding={mode}")]
+        assert cuda["status"] == "unsupported" and "CUDAExecutionProvider" in cuda["error_message"], cuda

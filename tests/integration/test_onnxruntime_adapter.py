@@ -50,7 +50,7 @@ RUN_SCRIPT = textwrap.dedent("""
     from runner.models.inputs import make_inputs
     from runner.models.spec import get
     model, art, ref = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
-    batch, threads = int(sys.argv[4]), int(sys.argv[5])
+    batch, threads, options = int(sys.argv[4]), int(sys.argv[5]), tuple(map(tuple, json.loads(sys.argv[6])))
     out = {"unsupported": {}}
     for provider in ("cuda", "tensorrt", "openvino", "npu"):
         a = adapter("onnxruntime")
@@ -60,22 +60,29 @@ RUN_SCRIPT = textwrap.dedent("""
             out["unsupported"][provider] = None
         except Unsupported as exc:
             out["unsupported"][provider] = str(exc)
+    cell = Cell(model, "onnxruntime", "pytorch", batch, "cpu", threads, 0, options=options)
     a = adapter("onnxruntime")
+    a.configure(cell)
     a.import_framework()
-    a.load(art, Cell(model, "onnxruntime", "pytorch", batch, "cpu", threads, 0))
+    a.load(art, cell)
+    x = a.prepare(make_inputs(get(model), batch))
+    y = a.infer(x)
+    a.sync()
+    y2 = a.infer(x)  # a second call on the same binding
+    a.sync()
     if ref:
-        y = a.to_numpy(a.infer(a.prepare(make_inputs(get(model), batch))))
-        r = np.load(ref)
-        out.update(diff=float(np.abs(y - r).max()), scale=float(np.abs(r).max()), shape=list(y.shape))
-    out.update(info=a.info(), version=a.version())
+        got, r = a.to_numpy(y2), np.load(ref)
+        out.update(diff=float(np.abs(got - r).max()), scale=float(np.abs(r).max()), shape=list(got.shape),
+                   same=bool(np.array_equal(a.to_numpy(y), got)))
+    out.update(info=a.facts("cpu", x, y2), version=a.version())
     a.close()
     print(json.dumps(out))
 """)
 
 
-def run_adapter(model: str, artifact: Path, ref: str, batch: int, threads: int = 1) -> Dict[str, Any]:
-    out = run_python(env_python("onnxruntime"),
-                     ["-c", RUN_SCRIPT, model, str(artifact), ref, str(batch), str(threads)])
+def run_adapter(model: str, artifact: Path, ref: str, batch: int, threads: int = 1, options=()) -> Dict[str, Any]:
+    out = run_python(env_python("onnxruntime"), ["-c", RUN_SCRIPT, model, str(artifact), ref, str(batch),
+                                                 str(threads), json.dumps([list(o) for o in options])])
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -86,8 +93,36 @@ def test_onnxruntime_agrees_with_the_pytorch_reference(exported, model):
     assert got["diff"] < 1e-4 * max(1.0, got["scale"]), got
     info = got["info"]
     assert info["providers_active"] == ["CPUExecutionProvider"]
-    assert info["threads_intra"] == 1 and info["threads_interop"] == 1
-    assert info["initializers_as_inputs"] == 0
+    assert (info["threads"]["intra"], info["threads"]["inter"]) == (1, 1)
+    assert "SessionOptions" in info["threads"]["source"]
+    assert info["initializers_as_inputs"] == 0 and info["iobinding"] is False
+    call = info["timed_call"]
+    assert (call["call"], call["inputs"], call["outputs"], call["copies"]) == ("session.run(None, feed)[0]", "host",
+                                                                             "host", [])
+    assert call["seen"] == {"inputs": "cpu", "outputs": "cpu"} and call["seen_agrees"] is True
+
+
+def test_the_io_binding_path_runs_on_the_cpu_and_agrees(exported):
+    """``-o iobinding=on``: OrtValues bound on the CPU, run_with_iobinding, an OrtValue out (the GPU path's
+    code with the CPU device)."""
+    ref = str(exported / "tinycnn.npy")
+    bound = run_adapter("tinycnn", exported / "tinycnn", ref, REF_BATCH["tinycnn"], 2, [("iobinding", "on")])
+    assert bound["diff"] < 1e-4 * max(1.0, bound["scale"]) and bound["same"], bound
+    info = bound["info"]
+    assert info["iobinding"] is True and info["threads"]["intra"] == 2
+    call = info["timed_call"]
+    assert call["call"].startswith("session.run_with_iobinding") and (call["inputs"], call["outputs"]) == ("host",
+                                                                                                        "host")
+    assert call["seen"] == {"inputs": "cpu", "outputs": "cpu"} and call["seen_agrees"] is True
+    plain = run_adapter("tinycnn", exported / "tinycnn", ref, REF_BATCH["tinycnn"], 2, [("iobinding", "off")])
+    assert plain["info"]["iobinding"] is False and plain["diff"] == bound["diff"]
+
+
+def test_threads_zero_is_onnxruntimes_default_and_says_so(exported):
+    got = run_adapter("tinycnn", exported / "tinycnn", "", 1, 0)
+    threads = got["info"]["threads"]
+    assert threads["intra"] is None and "intra_op_num_threads reports 0" in threads["reason"]
+    assert threads["inter"] == 1
 
 
 def test_missing_providers_are_unsupported_with_a_reason(exported):

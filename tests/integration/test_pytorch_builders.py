@@ -11,6 +11,7 @@ from typing import Any, Dict, List
 import numpy as np
 import pytest
 
+from runner.frameworks.timed import RETURNS_DONE
 from runner.models.spec import MODELS
 from tests.conftest import require_env as env_python
 from tests.conftest import run_python
@@ -121,11 +122,12 @@ ADAPTER_SCRIPT = textwrap.dedent("""
     a = adapter(fw)
     a.import_framework()
     a.load(art, Cell(model, fw, "pytorch", batch, "cpu", 1, 0))
-    y = a.to_numpy(a.infer(a.prepare(make_inputs(get(model), batch))))
+    x = a.prepare(make_inputs(get(model), batch))
+    out = a.infer(x)
     a.sync()
-    r = np.load(ref)
+    y, r = a.to_numpy(out), np.load(ref)
     print(json.dumps({"diff": float(np.abs(y - r).max()), "scale": float(np.abs(r).max()),
-                      "shape": list(y.shape), "info": a.info(), "version": a.version(), "cuda": cuda}))
+                      "shape": list(y.shape), "info": a.facts("cpu", x, out), "version": a.version(), "cuda": cuda}))
 """)
 
 
@@ -141,8 +143,13 @@ def test_torchscript_adapter_matches_reference(built, model):
                       REF_BATCH[model])
     assert got["shape"][0] == REF_BATCH[model]
     assert got["diff"] <= 1e-4 * max(1.0, got["scale"])
-    assert got["info"]["artifact_method"] == "script" and got["info"]["threads_intra"] == 1
-    assert got["info"]["device"] == "cpu"
+    info = got["info"]
+    assert info["artifact_method"] == "script" and info["device"] == "cpu"
+    threads = info["threads"]
+    assert (threads["intra"], threads["inter"]) == (1, 1) and "torch.get_num" in threads["source"]
+    call = info["timed_call"]
+    assert (call["inputs"], call["outputs"], call["sync"], call["copies"]) == ("host", "host", RETURNS_DONE, [])
+    assert call["seen"] == {"inputs": "cpu", "outputs": "cpu"} and call["seen_agrees"] is True
 
 
 def test_cuda_without_cuda_is_unsupported_with_a_reason(built):

@@ -90,11 +90,13 @@ RUN_SCRIPT = textwrap.dedent("""
         except Unsupported as exc:
             out.append({"unsupported": str(exc)})
             continue
-        y = a.infer(a.prepare(make_inputs(get(model), batch)))
+        x = a.prepare(make_inputs(get(model), batch))
+        y = a.infer(x)
         a.sync()
+        info = a.facts(provider, x, y)
         y, r = a.to_numpy(y), np.load(ref)
         out.append({"diff": float(np.abs(y - r).max()), "scale": float(np.abs(r).max()),
-                    "shape": list(y.shape), "info": a.info(), "version": a.version()})
+                    "shape": list(y.shape), "info": info, "version": a.version()})
         a.close()
     print(json.dumps(out))
 """)
@@ -111,6 +113,14 @@ def check_agreement(results: List[Dict[str, Any]], models) -> None:
         assert got["diff"] < 1e-4 * max(1.0, got["scale"]), (model, got)
 
 
+def check_host_call(info: Dict[str, Any], call: str, copies) -> None:
+    """The CPU timed call as the adapter declared it: host in, host out, where it was seen too."""
+    timed = info["timed_call"]
+    assert (timed["call"], timed["inputs"], timed["outputs"]) == (call, "host", "host"), timed
+    assert (len(timed["copies"]) == copies) if isinstance(copies, int) else timed["copies"] == copies
+    assert timed["seen_agrees"] is True, timed
+
+
 def _jobs(root: Path, builder: str, target: str, models, provider: str = "cpu") -> List[List[Any]]:
     return [[m, str(root / builder / target / m), str(root / f"{m}.npy"), BATCH[m], provider] for m in models]
 
@@ -120,7 +130,11 @@ def test_tensorflow_savedmodel_agrees(root, tf_built):
     results = run_adapter("tensorflow", _jobs(root, "tensorflow", "savedmodel", MODELS))
     check_agreement(results, MODELS)
     info = results[0]["info"]
-    assert info["threads_intra"] == 1 and info["threads_interop"] == 1 and not info["threads_error"], info
+    threads = info["threads"]
+    assert (threads["intra"], threads["inter"]) == (1, 1) and not info["threads_error"], info
+    assert "tf.config.threading" in threads["source"]
+    check_host_call(info, "serve(*tensors) under tf.device", [])
+    assert "CPU:0" in info["timed_call"]["seen"]["inputs"] and "CPU:0" in info["timed_call"]["seen"]["outputs"]
 
 
 def test_tflite_agrees_and_records_its_interpreter(root, tf_built):
@@ -131,7 +145,9 @@ def test_tflite_agrees_and_records_its_interpreter(root, tf_built):
     check_agreement(results[:2], MODELS)
     info = results[0]["info"]
     assert info["interpreter"] in ("ai-edge-litert", "tflite-runtime", "tensorflow")
-    assert info["threads_intra"] == 1
+    assert (info["threads"]["intra"], info["threads"]["inter"]) == (1, None)
+    assert "no inter-op pool" in info["threads"]["reason"]
+    check_host_call(info, "set_tensor(index, array) per input; invoke(); get_tensor(output)", 2)
     assert "CPU only" in results[2]["unsupported"]
 
 
@@ -139,7 +155,11 @@ def test_mxnet_agrees_and_waits_for_its_output(root, mx_built):
     assert all(mx_built[("mxnet-symbol", m)]["ok"] for m in MODELS), mx_built
     results = run_adapter("mxnet", _jobs(root, "mxnet", "mxnet-symbol", MODELS))
     check_agreement(results, MODELS)
-    assert results[0]["info"]["env"]["OMP_NUM_THREADS"] == "1"
+    info = results[0]["info"]
+    assert info["env"]["OMP_NUM_THREADS"] == "1" and info["env"]["MXNET_CPU_WORKER_NTHREADS"] == "1"
+    assert (info["threads"]["intra"], info["threads"]["inter"]) == (1, 1), info["threads"]
+    check_host_call(info, "block(*arrays), then output.wait_to_read()", [])
+    assert info["timed_call"]["seen"] == {"inputs": "cpu(0)", "outputs": "cpu(0)"}
 
 
 @pytest.mark.parametrize("builder", ["tensorflow", "mxnet"])

@@ -24,7 +24,8 @@ def ok_result(**change) -> CellResult:
     fields = dict(status="ok", marks=marks, latencies_ns=[5, 6], framework_version="1.0", warmup_iterations=2,
                   converged=True, rel_ci=0.01, cpu_utilization=0.9, gpu_mem_peak_bytes=None,
                   memory=Memory(1, 2, 3, 4, 5), output=OutputCheck([2, 10], 1.5, 0.0, 2.0, ""),
-                  info={"threads_intra": 1, "providers_active": ["cpu"]})
+                  info={"threads": {"intra": 1, "inter": 1, "source": "", "reason": ""},
+                        "providers_active": ["cpu"]})
     fields.update(change)
     return CellResult(**fields)
 

@@ -14,6 +14,7 @@ import pytest
 from runner.artifacts import Prepared
 from runner.catalog import REFERENCE_FRAMEWORK
 from runner.cell import Budget, Cell
+from runner.frameworks.timed import Threads, on_device, on_host
 from runner.results.rows import NOT_RUN, Readings, Where, cell_rows
 from runner.results.schema import CELL_COLUMNS
 from runner.worker.protocol import MARKS, CellResult, Memory, OutputCheck
@@ -24,6 +25,8 @@ WHEN = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
 WHERE = Where("run-1", "box", "x86", WHEN, "/envs/pytorch/bin/python", "2.0",
               {"PATH": "/bin", "OMP_NUM_THREADS": "2"}, "logs/c.log")
 SPAWN_NS = 1_000_000_000
+THREADS = Threads(2, 1, "torch.get_num_threads(), torch.get_num_interop_threads()").to_dict()
+CALL = on_host("module(*tensors)").record("cpu", "cpu")
 LATENCIES_NS = [2_000_000 + d for d in (0, 10_000, -10_000, 5_000, -5_000, 0, 20_000, -20_000)]
 
 
@@ -32,7 +35,7 @@ def result(**change) -> CellResult:
     fields = dict(status="ok", marks=marks, latencies_ns=LATENCIES_NS, framework_version="2.0.1",
                   warmup_iterations=3, converged=True, rel_ci=0.01, cpu_utilization=1.9,
                   memory=Memory(100, 200, 150, 210, 250), output=OutputCheck([4, 10], 12.5, 1e-6, 5.0),
-                  info={"providers_active": ["CPUExecutionProvider"], "threads_intra": 2})
+                  info={"providers_active": ["CPUExecutionProvider"], "threads": THREADS, "timed_call": CALL})
     fields.update(change)
     return CellResult(**fields)
 
@@ -64,7 +67,8 @@ def test_an_ok_cell_fills_every_phase_statistic_and_correctness_column():
     assert (row["energy_source"], row["energy_steady_j"], row["energy_reason"]) == ("rapl", 2.0, None)
     info = json.loads(row["info_json"])
     assert info["env"] == {"OMP_NUM_THREADS": "2"} and info["artifact"] == {"method": "script"}
-    assert info["threads_intra"] == 2
+    assert info["threads"] == THREADS and info["timed_call"]["inputs"] == "host"
+    assert (row["threads"], row["threads_intra"], row["threads_inter"]) == (2, 2, 1)
     assert made.latencies_s == [ns / 1e9 for ns in LATENCIES_NS] and made.warnings is row["warnings"]
 
 
@@ -121,3 +125,21 @@ def test_thermal_readings_add_their_columns_and_warnings_after_the_energy_ones()
     made = cell_rows(CELL, WHERE, ok_outcome(), PREPARED, Readings({}, ["energy window short"]), heat)
     assert (made.row["temperature_start_c"], made.row["temperature_max_c"]) == (41.0, 55.0)
     assert made.warnings[-2:] == ["energy window short", "temperature rose 14 °C during the cell"]
+
+
+def test_threads_a_framework_cannot_report_are_null_with_the_reason_in_info_json():
+    unknown = Threads(None, None, "", "the interpreter runs its operators one after another").to_dict()
+    row = cell_rows(CELL, WHERE, ok_outcome(info={"threads": unknown}), PREPARED, Readings()).row
+    assert (row["threads_intra"], row["threads_inter"]) == (None, None)
+    assert "one after another" in json.loads(row["info_json"])["threads"]["reason"]
+
+
+def test_a_timed_call_seen_elsewhere_than_declared_is_a_warning():
+    """An adapter declaring device-resident inputs whose inputs were seen on the CPU is told, with both."""
+    call = on_device("module(*tensors)", "torch.cuda.synchronize()").record("cpu", "cuda:0")
+    assert call["seen_agrees"] is False
+    made = cell_rows(CELL, WHERE, ok_outcome(info={"timed_call": call}), PREPARED, Readings())
+    assert any("timed call: declared inputs on the device" in w and "'cpu'" in w for w in made.warnings)
+    fine = on_device("module(*tensors)", "torch.cuda.synchronize()").record("cuda:0", "cuda:0")
+    assert not [w for w in cell_rows(CELL, WHERE, ok_outcome(info={"timed_call": fine}), PREPARED,
+                                     Readings()).warnings if "timed call" in w]

@@ -10,7 +10,7 @@ input blob is in place.
 
 Caffe2's CPU operators run on MKL and OpenMP, which read ``OMP_NUM_THREADS`` / ``MKL_NUM_THREADS`` when
 loaded: the orchestrator sets both for threads > 0 (``configure`` sets any it left out); threads = 0 is
-their default, every core. ``info()`` records the variables and what OpenMP (``threads_intra``) and MKL
+their default, every core. ``info()`` records the variables and what OpenMP (``threads``) and MKL
 report. Only the CPU: any other provider is unsupported (the wheel's CUDA 10.2 module,
 ``caffe2_pybind11_state_gpu``, is not used).
 
@@ -18,7 +18,6 @@ report. Only the CPU: any other provider is unsupported (the wheel's CUDA 10.2 m
 
 from __future__ import annotations
 
-import ctypes
 import os
 from pathlib import Path
 from typing import Any, Dict, Optional
@@ -27,6 +26,7 @@ import numpy as np
 
 from runner.frameworks.base import Adapter, Unsupported, read_meta
 from runner.frameworks.caffe2.build import OUTPUT, torch_version
+from runner.frameworks.timed import Threads, TimedCall, native_threads, on_host
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -77,27 +77,25 @@ class Caffe2Adapter(Adapter):
         self._ws.RunNet(self._net)
         return self._ws.FetchBlob(OUTPUT)
 
+    def timed_call(self, provider: str) -> Optional[TimedCall]:
+        return on_host("RunNet(net); FetchBlob(output)", ("FetchBlob: the output into a new numpy array",)) \
+            if provider == "cpu" else None
+
+    def threads(self) -> Threads:
+        """OpenMP's count (Caffe2's CPU operators use it); the net runs its operators in sequence."""
+        intra = native_threads()
+        return Threads(intra, None, "omp_get_max_threads() of the OpenMP runtime loaded",
+                       ("" if intra else "no OpenMP runtime loaded in the process; ") +
+                       "the predict net runs its operators one after another (no inter-op pool)")
+
     def info(self) -> Dict[str, Any]:
         return {"env": {k: os.environ.get(k, "") for k in THREAD_VARIABLES},
-                "env_set_by_adapter": dict(self._env_set), "threads_intra": _native_threads("omp_get_max_threads"),
-                "mkl_max_threads": _native_threads("mkl_get_max_threads"),
+                "env_set_by_adapter": dict(self._env_set), "mkl_max_threads": native_threads("mkl_get_max_threads"),
                 "mkldnn": bool(getattr(self._ws.C, "has_mkldnn", False)), "net": self._net}
 
     def close(self) -> None:
         if self._ws is not None:
             self._ws.ResetWorkspace()
-
-
-def _native_threads(symbol: str) -> Optional[int]:
-    """``omp_get_max_threads()`` / ``mkl_get_max_threads()`` from the libraries the process has loaded."""
-    with open("/proc/self/maps") as fh:
-        libs = {line.split()[-1] for line in fh if ".so" in line and ("gomp" in line or "torch_cpu" in line)}
-    for lib in sorted(libs):
-        try:
-            return int(getattr(ctypes.CDLL(lib), symbol)())
-        except (OSError, AttributeError):
-            continue
-    return None
 
 
 ADAPTER = Caffe2Adapter

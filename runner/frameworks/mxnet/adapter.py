@@ -4,7 +4,8 @@ MXNet reads its thread settings from the environment when it is imported: ``conf
 ``import_framework``, ``OMP_NUM_THREADS`` (the cell's threads, unless the parent set it) and
 ``MXNET_CPU_WORKER_NTHREADS=1``: one engine worker, as every other framework runs one inter-op thread (the
 cell's threads are OpenMP's, inside each operator). MXNet executes asynchronously, so ``infer`` waits for its
-output and ``sync`` waits for all work.
+output (``wait_to_read``) and ``sync`` waits for all work (``mx.nd.waitall``); on a GPU the inputs are NDArrays
+on ``mx.gpu(0)`` and the output stays there.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from runner.frameworks.base import Adapter, Unsupported, read_meta
+from runner.frameworks.timed import Threads, TimedCall, native_threads, on_device, on_host
 from runner.models.spec import get as get_spec
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MXNET_CPU_WORKER_NTHREADS", "MXNET_ENGINE_TYPE", "MKL_NUM_THREADS")
+CALL = "block(*arrays), then output.wait_to_read()"
+SYNC = "output.wait_to_read() in the call; sync(): mx.nd.waitall()"
 
 
 class MXNetAdapter(Adapter):
@@ -73,11 +77,27 @@ class MXNetAdapter(Adapter):
     def to_numpy(self, output: Any) -> Any:
         return output.asnumpy()
 
+    def timed_call(self, provider: str) -> Optional[TimedCall]:
+        if provider == "cpu":
+            return on_host(CALL, sync=SYNC)
+        return on_device(CALL, SYNC) if provider == "cuda" else None
+
+    def threads(self) -> Threads:
+        """OpenMP's count inside operators; the engine's CPU workers as MXNet read them at import (it has no
+        getter for either; its default is one worker)."""
+        intra = native_threads()
+        inter = _int(os.environ.get("MXNET_CPU_WORKER_NTHREADS", "1"))
+        return Threads(intra, inter, "omp_get_max_threads() of the OpenMP runtime loaded; the engine's "
+                       "MXNET_CPU_WORKER_NTHREADS", "" if intra else "no OpenMP runtime loaded in the process")
+
+    def located(self, value: Any) -> Optional[str]:
+        array = value[0] if isinstance(value, (tuple, list)) else value
+        return str(array.ctx) if hasattr(array, "ctx") else None
+
     def info(self) -> Dict[str, Any]:
         features = self._mx.runtime.Features()
         return {"context": str(self._ctx), "env": {k: os.environ.get(k, "") for k in THREAD_VARIABLES},
                 "env_set_by_adapter": dict(self._env_set),
-                "threads_intra": _int(os.environ.get("OMP_NUM_THREADS")),
                 "mkldnn": bool(features.is_enabled("MKLDNN")), "openmp": bool(features.is_enabled("OPENMP"))}
 
     def close(self) -> None:

@@ -36,6 +36,7 @@ from typing import Any, Dict, Optional
 
 from runner.frameworks.base import Adapter, Unsupported
 from runner.frameworks.null.record import FAULTS, RECORD
+from runner.frameworks.timed import Threads, TimedCall, no_threads, on_host
 
 
 def inject(fault: str, result_fd: Optional[int]) -> None:
@@ -142,6 +143,12 @@ class NullAdapter(Adapter):
             time.sleep(self.sleep_s * (self.noise.factor(time.monotonic()) if self.noise else 1.0))
         first = next(iter(batch.values()))
         return first.reshape(first.shape[0], -1)[:, :10]
+
+    def timed_call(self, provider: str) -> Optional[TimedCall]:
+        return on_host("sleep sleep_s, then a view of the first input")
+
+    def threads(self) -> Threads:
+        return no_threads("the null adapter runs no framework")
 
     def info(self) -> Dict[str, Any]:
         noise = {k: getattr(self.noise, k) for k in ("jitter", "ar1", "drift_per_s")} if self.noise else {}

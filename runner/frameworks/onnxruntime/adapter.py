@@ -3,6 +3,14 @@
 onnxruntime is imported in ``import_framework`` only. The requested provider must be both in this build
 and active in the session (ONNX Runtime otherwise falls back to the CPU silently): either failing, or the
 runtime rejecting the graph, raises :class:`Unsupported` with the reason.
+
+The timed call (option ``iobinding``): with IO binding, ``prepare`` makes an ``OrtValue`` of each input on
+the provider's device and binds it, and binds every output to that device; the call is
+``run_with_iobinding``, and its output an ``OrtValue`` left on the device (``sync()``:
+``synchronize_outputs``). ``auto`` binds on the GPU providers (cuda, tensorrt), as every other framework
+gets device-resident inputs there, and runs ``session.run`` with host arrays on the host providers (cpu,
+openvino); ``on`` binds on any provider (host ``OrtValue``s on the CPU); ``off`` is ``session.run`` everywhere,
+whose call on a GPU includes the copies of the inputs to the device and of the outputs back.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from runner.frameworks.base import Adapter, Unsupported
+from runner.frameworks.onnxruntime.record import RECORD
+from runner.frameworks.timed import HOST, Threads, TimedCall, on_device, on_host, reported
 
 #: Our provider names → ONNX Runtime's, in priority order (the CPU provider is appended as a fallback).
 PROVIDERS: Dict[str, List[str]] = {
@@ -21,6 +31,10 @@ PROVIDERS: Dict[str, List[str]] = {
     "tensorrt": ["TensorrtExecutionProvider", "CUDAExecutionProvider"],
     "openvino": ["OpenVINOExecutionProvider"],
 }
+#: Providers whose session runs on a GPU, and the OrtValue device their inputs and outputs are bound to.
+GPU_PROVIDERS = {"cuda": "cuda", "tensorrt": "cuda"}
+RUN = "session.run(None, feed)[0]"
+BOUND = "session.run_with_iobinding(binding); binding.get_outputs()[0]"
 #: Packages that ship each provider, for the reason given when it is missing.
 PACKAGES = {"cpu": "onnxruntime", "cuda": "onnxruntime-gpu", "tensorrt": "onnxruntime-gpu with TensorRT",
             "openvino": "onnxruntime-openvino"}
@@ -40,6 +54,18 @@ class OnnxRuntimeAdapter(Adapter):
         self._session: Any = None
         self._threads = 0
         self._inputs: List[Any] = []
+        self._settings = RECORD.settings(())
+        self._binding: Any = None
+        self._bound: List[Any] = []  # the input OrtValues: the binding refers to them
+        self._device = ""  # the OrtValue device of a bound call ("cpu", "cuda"); "" for session.run
+
+    def configure(self, cell: Any) -> None:
+        self._settings = RECORD.settings(cell.options)
+
+    def binds(self, provider: str) -> bool:
+        """Whether the cell's call runs with IO binding (option ``iobinding``; ``auto``: on the GPU providers)."""
+        mode = self._settings["iobinding"]
+        return mode == "on" or (mode == "auto" and provider in GPU_PROVIDERS)
 
     def import_framework(self) -> None:
         import onnxruntime
@@ -61,6 +87,7 @@ class OnnxRuntimeAdapter(Adapter):
             raise Unsupported(f"{wanted[0]} is in this onnxruntime build but the session fell back to "
                               f"{', '.join(active)} (provider failed to initialise; see the log)")
         self._inputs = list(self._session.get_inputs())
+        self._device = GPU_PROVIDERS.get(cell.provider, "cpu") if self.binds(cell.provider) else ""
 
     def _providers(self, provider: str) -> List[str]:
         """The ONNX Runtime providers for ``provider``; Unsupported when this build lacks them."""
@@ -98,26 +125,67 @@ class OnnxRuntimeAdapter(Adapter):
             if len(arrays) != len(names):
                 raise ValueError(f"the graph's inputs {names} do not match the arrays {list(arrays)}")
             arrays = dict(zip(names, arrays.values()))
-        return {i.name: np.ascontiguousarray(arrays[i.name], dtype=DTYPES.get(i.type, None))
-                for i in self._inputs}
+        feed = {i.name: np.ascontiguousarray(arrays[i.name], dtype=DTYPES.get(i.type, None)) for i in self._inputs}
+        return self._bind(feed) if self._device else feed
 
-    def infer(self, batch: Dict[str, Any]) -> Any:
+    def _bind(self, feed: Dict[str, Any]) -> Any:
+        """An IO binding: each input an OrtValue on the device (copied there now, untimed), each output
+        bound to the device (ORT allocates it there in every call)."""
+        ort, binding = self._ort, self._session.io_binding()
+        self._bound = [ort.OrtValue.ortvalue_from_numpy(array, self._device, 0) for array in feed.values()]
+        for name, value in zip(feed, self._bound):
+            binding.bind_ortvalue_input(name, value)
+        for out in self._session.get_outputs():
+            binding.bind_output(out.name, self._device, 0)
+        self._binding = binding
+        return binding
+
+    def infer(self, batch: Any) -> Any:
+        if self._device:
+            self._session.run_with_iobinding(batch)
+            return batch.get_outputs()[0]
         return self._session.run(None, batch)[0]
 
+    def sync(self) -> None:
+        if self._device and self._device != "cpu":
+            self._binding.synchronize_outputs()
+
     def to_numpy(self, output: Any) -> Any:
-        return np.asarray(output)
+        return output.numpy() if hasattr(output, "device_name") else np.asarray(output)
+
+    def timed_call(self, provider: str) -> Optional[TimedCall]:
+        gpu = provider in GPU_PROVIDERS
+        if self.binds(provider):
+            return on_device(BOUND, "run_with_iobinding ends with the provider's stream sync (ORT's default); "
+                                    "sync(): binding.synchronize_outputs()") if gpu else on_host(BOUND)
+        if gpu:
+            return TimedCall(RUN, HOST, HOST, "session.run returns once the outputs are on the host",
+                             ("inputs host to device", "outputs device to host"))
+        return on_host(RUN)
+
+    def threads(self) -> Threads:
+        opts = self._session.get_session_options()
+        intra, why_intra = reported(opts.intra_op_num_threads, "SessionOptions.intra_op_num_threads")
+        inter, why_inter = reported(opts.inter_op_num_threads, "SessionOptions.inter_op_num_threads")
+        return Threads(intra, inter, "the session's SessionOptions.intra_op_num_threads, inter_op_num_threads",
+                       "; ".join(r for r in (why_intra, why_inter) if r))
+
+    def located(self, value: Any) -> Optional[str]:
+        if value is self._binding and self._bound:
+            value = self._bound[0]
+        if hasattr(value, "device_name"):
+            return str(value.device_name())
+        return "cpu" if isinstance(value, (np.ndarray, dict)) else None
 
     def info(self) -> Dict[str, Any]:
         s = self._session
-        opts = s.get_session_options()
-        return {"providers_active": list(s.get_providers()),
-                "threads_intra": int(opts.intra_op_num_threads),
-                "threads_interop": int(opts.inter_op_num_threads),
+        return {"providers_active": list(s.get_providers()), "iobinding": bool(self._device),
                 "initializers_as_inputs": len(s.get_overridable_initializers()),
                 "graph_inputs": [i.name for i in self._inputs]}
 
     def close(self) -> None:
-        self._session = None
+        self._binding = self._session = None
+        self._bound = []
 
 
 def _rejections(ort: Any) -> tuple:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.frameworks.record import Record
+from runner.frameworks.record import Option, Record
 
 RECORD = Record(
     name="onnxruntime",
@@ -16,6 +16,12 @@ RECORD = Record(
     sources={"pytorch": "pytorch", "tensorflow": "tensorflow", "mxnet": "mxnet"},
     providers=("cpu", "cuda", "tensorrt", "openvino"),
     studies=("greenai",),
+    options=(
+        Option("iobinding", "auto", "IO binding: inputs bound as OrtValues on the provider's device before timing, "
+               "outputs left there (auto: on for cuda and tensorrt, off for cpu and openvino; off: session.run "
+               "with host arrays, whose call on a GPU includes the copies to and from the device)",
+               ("auto", "on", "off")),
+    ),
     gpu_lock_edits="s/^onnxruntime==/onnxruntime-gpu==/",
     passthrough=("ORT_LOGGING_LEVEL",),
     tag="ort",

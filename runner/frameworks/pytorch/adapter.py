@@ -1,7 +1,8 @@
 """PyTorch's adapter: runs a TorchScript module (``model.pt``, built by :mod:`.build`) on the CPU or a GPU.
 
 torch is imported in ``import_framework`` only, so importing this module is cheap and the import is what
-the worker times.
+the worker times. The timed call is the module on tensors already on its device (moved there by
+``prepare``); on a GPU it leaves its output there and ``sync()`` is ``torch.cuda.synchronize()``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from runner.frameworks.base import META_FILE, Adapter, Unsupported
+from runner.frameworks.timed import Threads, TimedCall, on_device, on_host
 from runner.models.spec import get as get_spec
+
+CALL = "module(*tensors) under torch.inference_mode()"
 
 
 class PyTorchAdapter(Adapter):
@@ -62,9 +66,21 @@ class PyTorchAdapter(Adapter):
         return output.detach().cpu().numpy()
 
     def info(self) -> Dict[str, Any]:
+        return {"device": self._device, "artifact_method": self._meta.get("method", "unknown")}
+
+    def timed_call(self, provider: str) -> Optional[TimedCall]:
+        if provider == "cpu":
+            return on_host(CALL)
+        return on_device(CALL, "torch.cuda.synchronize()") if provider == "cuda" else None
+
+    def threads(self) -> Threads:
         torch = self._torch
-        return {"threads_intra": torch.get_num_threads(), "threads_interop": torch.get_num_interop_threads(),
-                "device": self._device, "artifact_method": self._meta.get("method", "unknown")}
+        return Threads(torch.get_num_threads(), torch.get_num_interop_threads(),
+                       "torch.get_num_threads(), torch.get_num_interop_threads()")
+
+    def located(self, value: Any) -> Optional[str]:
+        tensor = value[0] if isinstance(value, (tuple, list)) else value
+        return str(tensor.device) if hasattr(tensor, "device") else None
 
     def gpu_mem_peak_bytes(self) -> Optional[int]:
         if self._device != "cuda":

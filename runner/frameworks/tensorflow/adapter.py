@@ -1,6 +1,7 @@
 """TensorFlow's adapter: runs the SavedModel's ``serve`` function (built by :mod:`.build`) on the CPU or a GPU.
 
-TensorFlow is imported in ``import_framework`` only.
+TensorFlow is imported in ``import_framework`` only. The timed call is ``serve`` on tensors ``prepare`` placed
+on the cell's device; on a GPU the output stays there and ``sync()`` waits for every device.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from runner.frameworks.base import Adapter, Unsupported, read_meta
+from runner.frameworks.timed import Threads, TimedCall, on_device, on_host, reported
 from runner.models.spec import get as get_spec
+
+CALL = "serve(*tensors) under tf.device"
 
 
 class TensorFlowAdapter(Adapter):
@@ -67,11 +71,24 @@ class TensorFlowAdapter(Adapter):
     def to_numpy(self, output: Any) -> Any:
         return output.numpy()
 
-    def info(self) -> Dict[str, Any]:
+    def timed_call(self, provider: str) -> Optional[TimedCall]:
+        if provider == "cpu":
+            return on_host(CALL)
+        return on_device(CALL, "tf.test.experimental.sync_devices()") if provider == "cuda" else None
+
+    def threads(self) -> Threads:
         threading = self._tf.config.threading
-        return {"threads_intra": threading.get_intra_op_parallelism_threads(),
-                "threads_interop": threading.get_inter_op_parallelism_threads(),
-                "threads_error": self._threads_error, "device": self._device,
+        intra, why_intra = reported(threading.get_intra_op_parallelism_threads(), "tf.config.threading (intra)")
+        inter, why_inter = reported(threading.get_inter_op_parallelism_threads(), "tf.config.threading (inter)")
+        return Threads(intra, inter, "tf.config.threading.get_intra/inter_op_parallelism_threads()",
+                       "; ".join(r for r in (why_intra, why_inter, self._threads_error) if r))
+
+    def located(self, value: Any) -> Optional[str]:
+        tensor = value[0] if isinstance(value, (tuple, list)) else value
+        return str(tensor.device) if hasattr(tensor, "device") else None
+
+    def info(self) -> Dict[str, Any]:
+        return {"threads_error": self._threads_error, "device": self._device,
                 "input_layout": self._meta.get("input_layout", ""),
                 "keras_version": self._meta.get("keras_version", "")}
 

@@ -17,8 +17,11 @@ import numpy as np
 
 from runner.frameworks.base import Adapter, Unsupported
 from runner.frameworks.tflite.record import RECORD
+from runner.frameworks.timed import Threads, TimedCall, on_host
 from runner.models.spec import get as get_spec
 
+CALL = "set_tensor(index, array) per input; invoke(); get_tensor(output)"
+COPIES = ("set_tensor: each input into the interpreter's buffer", "get_tensor: the output out of it")
 _SOURCES = (("ai_edge_litert.interpreter", "ai-edge-litert"),
             ("tflite_runtime.interpreter", "tflite-runtime"),
             ("tensorflow.lite", "tensorflow"))
@@ -115,10 +118,20 @@ class TFLiteAdapter(Adapter):
     def to_numpy(self, output: Any) -> Any:
         return np.asarray(output)
 
+    def timed_call(self, provider: str) -> Optional[TimedCall]:
+        return on_host(CALL, COPIES) if provider == "cpu" else None
+
+    def threads(self) -> Threads:
+        """The ``num_threads`` given to the interpreter (LiteRT has no getter); no inter-op pool."""
+        serial = "the interpreter runs its operators one after another (no inter-op pool)"
+        if self._threads > 0:
+            return Threads(self._threads, None, "num_threads passed to the Interpreter", serial)
+        return Threads(None, None, "", f"num_threads not passed: LiteRT's default; {serial}")
+
     def info(self) -> Dict[str, Any]:
         ops = _ops(self._interp)
         delegated = sum(1 for o in ops if o.startswith("DELEGATE"))
-        return {"interpreter": self._dist, "threads_intra": self._threads, "op_resolver": self._resolver,
+        return {"interpreter": self._dist, "op_resolver": self._resolver,
                 "xnnpack_applied": delegated > 0, "delegate_nodes": delegated, "plan_nodes": len(ops)}
 
     def close(self) -> None:
