@@ -136,15 +136,16 @@ cat "$OUT/preflight.txt"
 
 GRID=(--models "$MODELS" --sources pytorch --batch-sizes "$BATCH_SIZES" --threads all)
 step prepare 200 "$PYTHON" -m runner plan "${GRID[@]}" --frameworks onnxruntime,pytorch --providers "$PROVIDERS" --prepare
-# ONNX Runtime first: its two timed calls are the point of the check.
-# shellcheck disable=SC2086
-step run 400 "$PYTHON" -m runner run "${GRID[@]}" --frameworks onnxruntime,pytorch --providers "$PROVIDERS" \
-  --repetitions "$REPETITIONS" -o iobinding=on,off $BUDGET --meters none --idle-s 0 --active-idle-s 0 \
-  --out "$WORK/results" --run-id "$RUN_ID"
+# The TensorRT provider once (quick: an unsupported row where TensorRT is not installed), then the grid,
+# interleaved: each round runs every configuration once, so a cut-short run still has all of them.
 # shellcheck disable=SC2086
 step tensorrt 60 "$PYTHON" -m runner run --models "$MODELS" --sources pytorch --batch-sizes 1 --threads all \
   --frameworks onnxruntime --providers "$TRT_PROVIDERS" --repetitions 1 $BUDGET --meters none --idle-s 0 \
   --active-idle-s 0 --out "$WORK/results" --run-id "$RUN_ID"
+# shellcheck disable=SC2086
+step run 400 "$PYTHON" -m runner run "${GRID[@]}" --frameworks onnxruntime,pytorch --providers "$PROVIDERS" \
+  --repetitions "$REPETITIONS" -o iobinding=on,off $BUDGET --meters none --idle-s 0 --active-idle-s 0 \
+  --out "$WORK/results" --run-id "$RUN_ID"
 
 RESERVE=0
 step summary 20 "$PYTHON" scripts/gpu_check_summary.py "$WORK/results/$RUN_ID" "$OUT/summary.txt" "$OUT/summary.json"
