@@ -21,7 +21,8 @@
 #   CUDA_LIB_DIRS  library folders ONNX Runtime's CUDA provider loads from (cuBLAS, cuRAND, cuFFT, cuDNN)
 #                  [every folder of shared libraries under nvidia/ in TORCH_PYTHON's site-packages]
 #   MODE           gpu | cpu [gpu]: cpu runs the same steps on the CPU with the tiny model (a dry run)
-#   MODELS, BATCH_SIZES, REPETITIONS, TOTAL_S  [resnet50, 1,64, 3, 285]: TOTAL_S bounds the whole script
+#   MODELS, BATCH_SIZES, REPETITIONS, TOTAL_S  [resnet50, 1,64, 3, 270]: TOTAL_S bounds the whole script
+#                  (a step still running at the bound is interrupted, keeping the cells it finished)
 # Every step prints what it runs and how it ended; a failing step does not stop the ones after it, and the
 # summary and the run folder are written whatever happened. The exit status is the number of failed steps.
 set -u
@@ -32,6 +33,7 @@ mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd)
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO" || exit 1
 exec > >(tee -a "$OUT/gpu-check.log") 2>&1
+TEE=$!
 
 if [ "$MODE" = cpu ]; then
   : "${MODELS:=tinycnn}" "${BATCH_SIZES:=1,4}" "${PROVIDERS:=cpu}" "${TRT_PROVIDERS:=tensorrt,cuda}"
@@ -40,7 +42,7 @@ else
   : "${MODELS:=resnet50}" "${BATCH_SIZES:=1,64}" "${PROVIDERS:=cuda}" "${TRT_PROVIDERS:=tensorrt}"
   : "${BUDGET:=--warmup-s 0.5 --min-time-s 1 --max-time-s 2 --min-iterations 10 --timeout-s 90}"
 fi
-: "${REPETITIONS:=3}" "${TOTAL_S:=285}"
+: "${REPETITIONS:=3}" "${TOTAL_S:=270}"
 DEADLINE=$((START + TOTAL_S))
 RESERVE=25  # seconds kept for the summary, nvidia-smi and the archive
 RUN_ID=gpu-check-$(date +%Y%m%d-%H%M%S)
@@ -90,7 +92,7 @@ PYTHONPATH="$ORT_PATH\${PYTHONPATH:+:\$PYTHONPATH}" LD_LIBRARY_PATH="$CUDA_LIB_D
 EOF
 chmod +x "$WORK/bin/ort-python"
 export EDGEBENCH_ENV_PYTORCH=$TORCH_PYTHON EDGEBENCH_ENV_ONNXRUNTIME=$WORK/bin/ort-python
-export EDGEBENCH_CACHE=${EDGEBENCH_CACHE:-$HOME/.cache/edgebench} EDGEBENCH_DEVICE=${EDGEBENCH_DEVICE:-gpu-check}
+export EDGEBENCH_CACHE=${EDGEBENCH_CACHE:-$HOME/.cache/edgebench}
 export COLUMNS=${COLUMNS:-160}
 
 log "mode $MODE, run $RUN_ID, deadline ${TOTAL_S}s; repository $REPO ($(git -C "$REPO" rev-parse --short HEAD 2>/dev/null))"
@@ -159,4 +161,6 @@ fi
 log "done in $(( $(date +%s) - START ))s; failed steps: ${#FAILED[@]}"
 for f in "${FAILED[@]}"; do log "  failed: $f"; done
 rm -rf "$WORK"
+exec >&- 2>&-
+wait "$TEE" 2>/dev/null  # the log is complete when the script ends
 exit "${#FAILED[@]}"
