@@ -88,7 +88,10 @@ fi
 mkdir -p "$WORK/bin"
 cat > "$WORK/bin/ort-python" <<EOF
 #!/bin/sh
-PYTHONPATH="$ORT_PATH\${PYTHONPATH:+:\$PYTHONPATH}" LD_LIBRARY_PATH="$CUDA_LIB_DIRS\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}" exec "$ORT_PYTHON" "\$@"
+ort_path='$ORT_PATH' libs='$CUDA_LIB_DIRS'
+if [ -n "\$ort_path" ]; then PYTHONPATH="\$ort_path\${PYTHONPATH:+:\$PYTHONPATH}"; export PYTHONPATH; fi
+if [ -n "\$libs" ]; then LD_LIBRARY_PATH="\$libs\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"; export LD_LIBRARY_PATH; fi
+exec '$ORT_PYTHON' "\$@"
 EOF
 chmod +x "$WORK/bin/ort-python"
 export EDGEBENCH_ENV_PYTORCH=$TORCH_PYTHON EDGEBENCH_ENV_ONNXRUNTIME=$WORK/bin/ort-python
