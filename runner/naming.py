@@ -1,0 +1,54 @@
+"""One naming style for a runtime and a configuration, wherever a person reads them.
+
+A runtime is its framework, the framework that exported its artifact where that differs, and its execution
+provider where it is not the CPU::
+
+    pytorch                  onnxruntime(pytorch)        onnxruntime(tensorflow)/cuda      tflite [xnnpack=off]
+
+A configuration adds the model, the batch size, the threads and (for one process) the repetition::
+
+    tinycnn onnxruntime(pytorch)/cuda b1 t4 r0
+
+Cell ids (``tinycnn-onnxruntime-pytorch-b1-cuda-t4-r0``) stay as they are: they name files. Standard library
+only (the progress line, the run summary and ``plan`` use it; the report's labels follow the same style).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Tuple, Union
+
+Options = Union[str, Iterable[Tuple[str, str]]]
+
+
+def options_text(options: Options) -> str:
+    """``"k=v,k2=v2"`` from the row's text or a cell's ``(key, value)`` pairs ('' when none)."""
+    if isinstance(options, str):
+        return options
+    return ",".join(f"{k}={v}" for k, v in options)
+
+
+def runtime_label(framework: str, source: str = "", provider: str = "cpu", options: Options = "") -> str:
+    """``framework(source)/provider [options]``: the source only where it differs, the provider unless CPU."""
+    text = framework
+    if source and source != framework:
+        text += f"({source})"
+    if provider and provider != "cpu":
+        text += f"/{provider}"
+    opts = options_text(options or "")
+    return text + (f" [{opts}]" if opts else "")
+
+
+def config_label(model: str, framework: str, source: str, batch_size: int, provider: str, threads: int,
+                 options: Options = "", repetition: Union[int, None] = None) -> str:
+    """``model runtime b<batch> t<threads>[ r<repetition>][ [options]]``."""
+    text = f"{model} {runtime_label(framework, source, provider)} b{batch_size} t{threads}"
+    if repetition is not None:
+        text += f" r{repetition}"
+    opts = options_text(options or "")
+    return text + (f" [{opts}]" if opts else "")
+
+
+def cell_label(cell) -> str:
+    """The label of one process (a :class:`runner.cell.Cell`), its repetition included."""
+    return config_label(cell.model, cell.framework, cell.source, cell.batch_size, cell.provider, cell.threads,
+                        cell.options, cell.repetition)
