@@ -24,7 +24,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 from runner import envs
 from runner.catalog import FRAMEWORKS, REFERENCE_FRAMEWORK
@@ -89,6 +89,7 @@ class Cache:
         self.root, self.pythonpath, self.log_dir = root, pythonpath, log_dir
         self.failures: Dict[str, Failure] = {}
         self.verified: Dict[str, dict] = {}
+        self.on_build: Optional[Callable[[str], None]] = None  # told each job it builds (weights, artifact...)
 
     def prepare(self, cell: Cell) -> Prepared:
         if not FRAMEWORKS[cell.framework].needs_artifact:
@@ -209,6 +210,8 @@ class Cache:
             if req["job"] in ("artifact", "reference"):
                 req["weights"] = str(self.weights(req["model"]))
             req["path" if req["job"] == "weights" else "out" if req["job"] == "reference" else "out_dir"] = str(target)
+            if self.on_build is not None:
+                self.on_build(req["job"])
             result = self._run_job(builder, req, tmp)
             if not result.get("ok"):
                 status = "unsupported" if result.get("unsupported") else "failed"

@@ -31,6 +31,7 @@ from runner.thermal import ThermalSettings
 from runner.worker import spawn as spawner
 from runner.worker.protocol import CellRequest
 from runner.worker.spawn import Outcome
+from runner.worker.status import Status, StatusWatcher
 
 
 @dataclass
@@ -55,6 +56,9 @@ class Observer:
         """``row`` is the cell's row as written, its ``warnings`` still a list."""
 
     def skipped(self, cell: Cell) -> None: ...
+
+    def phase(self, cell: Cell, status: Status) -> None:
+        """``cell`` entered a phase (runner.worker.status): the parent's own, or one its worker reported."""
 
     def note(self, message: str) -> None: ...
 
@@ -130,6 +134,9 @@ class Orchestrator:
             return self._write(cell, where, Outcome("unavailable", None, "EnvironmentMissing", info.reason),
                                energy=baseline)
         where = dataclasses.replace(where, framework_version=envs.framework_version(cell.framework, info))
+        if FRAMEWORKS[cell.framework].needs_artifact:
+            self.obs.phase(cell, Status("artifact"))
+        self.cache.on_build = lambda job: self.obs.phase(cell, Status("build", detail=job))
         prepared = self.cache.prepare(cell)
         if prepared.failure:
             f = prepared.failure
@@ -140,16 +147,20 @@ class Orchestrator:
     def _measure(self, cell: Cell, where: Where, python: str, prepared: Prepared) -> Dict[str, Any]:
         env = spawner.worker_environ(cell.threads, self.pythonpath)
         log = self.sink.run_dir / "logs" / f"{cell.cell_id}.log"
-        request = CellRequest(cell, str(prepared.artifact_dir) if prepared.artifact_dir else None,
-                              str(prepared.reference) if prepared.reference else None,
-                              **meters.worker_window(self.meters, self.s.active_idle_s))
         cooled, cool_warnings = self.monitor.cool_down()
         session = meters.Session(self.meters, thermal=self.monitor.sampler)
         session.start()
         try:
             with tempfile.TemporaryDirectory(prefix="edgebench-cell-") as work:
-                outcome = spawner.spawn(python, request, Path(work), log, env, cell.budget.timeout_s,
-                                        cell.budget.memory_limit_bytes)
+                status = Path(work) / "status.jsonl"
+                request = CellRequest(cell, str(prepared.artifact_dir) if prepared.artifact_dir else None,
+                                      str(prepared.reference) if prepared.reference else None,
+                                      **meters.worker_window(self.meters, self.s.active_idle_s),
+                                      status_path=str(status))
+                self.obs.phase(cell, Status("startup"))
+                with StatusWatcher(status, lambda s: self.obs.phase(cell, s)):
+                    outcome = spawner.spawn(python, request, Path(work), log, env, cell.budget.timeout_s,
+                                            cell.budget.memory_limit_bytes)
         finally:
             samples = session.stop()
         where = dataclasses.replace(where, worker_env=env, log_path=str(log.relative_to(self.sink.run_dir)),

@@ -14,7 +14,9 @@ from rich.table import Table
 from runner.catalog import FRAMEWORKS
 from runner.cell import Cell
 from runner.estimate import Estimate, Repetition, estimate
+from runner.naming import cell_label, runtime_label
 from runner.orchestrator import Observer
+from runner.worker.status import Status
 
 STATUS_STYLE = {"ok": "green", "unsupported": "yellow", "unavailable": "yellow"}
 
@@ -37,13 +39,17 @@ class ProgressObserver(Observer):
         self.progress.stop()
 
     def started(self, cell: Cell, index: int, total: int) -> None:
-        self.progress.update(self.task, description=cell.cell_id)
+        self.progress.update(self.task, description=escape(cell_label(cell)))
+
+    def phase(self, cell: Cell, status: Status) -> None:
+        """The progress line: the cell and its phase (``measuring: 1,204 iterations, p50 95% CI ±2.1%``)."""
+        self.progress.update(self.task, description=escape(f"{cell_label(cell)} · {status.describe()}"))
 
     def finished(self, cell: Cell, row: Dict[str, Any]) -> None:
         style = STATUS_STYLE.get(row["status"], "red")
         p50 = row.get("latency_p50_s")
         detail = f"p50 {p50 * 1e3:.3f} ms" if p50 is not None else (row.get("error_message") or "")[:100]
-        self.console.print(f"[{style}]{row['status']:11s}[/{style}] {cell.cell_id}  {detail}")
+        self.console.print(f"[{style}]{row['status']:11s}[/{style}] {escape(cell_label(cell))}  {escape(detail)}")
         for warning in row.get("warnings") or []:
             self.console.print(f"  [yellow]warning:[/yellow] {warning}")
         self.progress.advance(self.task)
@@ -62,12 +68,6 @@ def _ms(x) -> str:
 
 def _mib(x) -> str:
     return f"{x / 2**20:.0f}" if x is not None else "-"
-
-
-def _framework(r: Dict[str, Any]) -> str:
-    name = r["framework"] if r["source"] == r["framework"] else f"{r['framework']}<{r['source']}"
-    name = name if r["provider"] == "cpu" else f"{name}/{r['provider']}"
-    return f"{name} [{r['options']}]" if r.get("options") else name
 
 
 CONFIG_KEYS = ("model", "framework", "source", "batch_size", "provider", "threads", "options")
@@ -112,9 +112,9 @@ def summary_table(rows: List[Dict[str, Any]]) -> Table:
     repetitions), medians of the phase times and energy, the largest memory and output difference."""
     table = Table(title="edgebench summary (one row per configuration; p50 = median of the repetitions' p50s)",
                   show_lines=False, pad_edge=False)
-    for col in ("model", "framework", "b", "t", "status", "load ms", "1st ms", "p50 ms", "95% CI ms", "CV",
+    for col in ("model", "runtime", "b", "t", "status", "load ms", "1st ms", "p50 ms", "95% CI ms", "CV",
                 "p99 ms", "peak MiB", "J/inf", "|diff|", "note"):
-        table.add_column(col, justify="left" if col in ("model", "framework", "status", "note") else "right")
+        table.add_column(col, justify="left" if col in ("model", "runtime", "status", "note") else "right")
     for group in configurations(rows).values():
         r, ok = group[0], [g for g in group if g["status"] == "ok" and g.get("latency_p50_s") is not None]
         e = estimate([Repetition.from_row(g) for g in ok]) if ok else None
@@ -122,7 +122,8 @@ def summary_table(rows: List[Dict[str, Any]]) -> Table:
         peaks = [g["rss_peak_bytes"] for g in group if g.get("rss_peak_bytes") is not None]
         energy = _median(ok, "energy_per_inference_j")
         table.add_row(
-            escape(str(r["model"])), escape(_framework(r)), str(r["batch_size"]), str(r["threads"]), _status(group),
+            escape(str(r["model"])), escape(runtime_label(r["framework"], r["source"], r["provider"], r["options"])),
+            str(r["batch_size"]), str(r["threads"]), _status(group),
             _ms(_median(ok, "load_s")), _ms(_median(ok, "first_inference_s")), _ms(e.value if e else None),
             f"{_ms(e.low)}–{_ms(e.high)}" if e and e.has_ci else "-",
             f"{e.between_cv:.1%}" if e and e.between_cv is not None else "-", _ms(_median(ok, "latency_p99_s")),
@@ -149,7 +150,7 @@ def prepare_artifacts(cells: List[Cell], console: Console) -> None:
                 continue
             seen.add(key)
             got = cache.prepare(cell)
-            what = f"{cell.model} {cell.framework}<{cell.source} b{cell.batch_size}"
+            what = escape(f"{cell.model} {runtime_label(cell.framework, cell.source)} b{cell.batch_size}")
             if got.failure:
                 console.print(f"[yellow]{got.failure.status:11s}[/yellow] {what}: {got.failure.error_message}")
             else:

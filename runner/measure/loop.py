@@ -76,8 +76,9 @@ class _Checks:
 
 
 def steady(step: Callable[[], None], budget: Budget, clock: Clock = time.perf_counter_ns,
-           check_every: int = 5) -> SteadyResult:
-    """Time ``step`` repeatedly under the stopping rule of ``budget``."""
+           check_every: int = 5, on_check: Optional[Callable[[int, float], None]] = None) -> SteadyResult:
+    """Time ``step`` repeatedly under the stopping rule of ``budget``; ``on_check(iterations, rel_ci)`` is
+    called after each check (never per iteration), e.g. to report progress."""
     latencies: List[int] = []
     append = latencies.append
     checks = _Checks(budget)
@@ -99,7 +100,10 @@ def steady(step: Callable[[], None], budget: Budget, clock: Clock = time.perf_co
             continue
         if elapsed < min_ns or (n < next_check and not capped):
             continue
-        if checks.check(latencies):
+        converged = checks.check(latencies)
+        if on_check is not None:
+            on_check(n, checks.rel_ci)
+        if converged:
             return checks.result(latencies, "converged")
         next_check = max(n + check_every, int(n * 1.1))
         if capped:

@@ -23,16 +23,23 @@ from typing import Any, Dict, Optional  # noqa: E402
 
 from runner.worker import energy  # noqa: E402
 from runner.worker.protocol import CellRequest, CellResult, Memory, OutputCheck  # noqa: E402
+from runner.worker.status import StatusWriter  # noqa: E402
 
 
 class Phases:
-    """Phase marks in monotonic nanoseconds."""
+    """Phase marks in monotonic nanoseconds, and the live status line each phase begins with."""
 
-    def __init__(self) -> None:
+    def __init__(self, status: Optional[StatusWriter] = None) -> None:
         self.marks: Dict[str, int] = {"start": _T0}
+        self.status = status or StatusWriter(None)
 
     def mark(self, name: str) -> None:
         self.marks[name] = time.monotonic_ns()
+
+    def begin(self, name: str) -> None:
+        """Report phase ``name``, then mark its start (the report stays outside the phase's window)."""
+        self.status(name)
+        self.mark(f"{name}_start")
 
 
 def _measure(req: CellRequest, phases: Phases, result_fd: int) -> CellResult:
@@ -48,14 +55,14 @@ def _measure(req: CellRequest, phases: Phases, result_fd: int) -> CellResult:
     out: Dict[str, Any] = {}
     mem: Dict[str, Optional[int]] = {}
 
-    phases.mark("import_start")
+    phases.begin("import")
     a.import_framework()
     phases.mark("import_end")
     mem["rss_after_import_bytes"] = memory.rss_bytes()
     out["framework_version"] = a.version()
 
     artifact = Path(req.artifact_dir) if req.artifact_dir else None
-    phases.mark("load_start")
+    phases.begin("load")
     a.load(artifact, cell)
     phases.mark("load_end")
     mem["rss_after_load_bytes"] = memory.rss_bytes()
@@ -68,19 +75,22 @@ def _measure(req: CellRequest, phases: Phases, result_fd: int) -> CellResult:
         result["y"] = a.infer(batch)
         a.sync()
 
-    phases.mark("first_start")
+    phases.begin("first")
     step()
     phases.mark("first_end")
-    phases.mark("warmup_start")
+    phases.begin("warmup")
     out["warmup_iterations"] = loop.warmup(step, cell.budget)
     phases.mark("warmup_end")
     cpu0 = memory.cpu_seconds()
-    phases.mark("steady_start")
-    steady = loop.steady(step, energy.steady_budget(cell.budget, req.min_steady_s))
+    phases.begin("steady")
+    steady = loop.steady(step, energy.steady_budget(cell.budget, req.min_steady_s),
+                         on_check=lambda n, rel_ci: phases.status("steady", n, rel_ci))
     phases.mark("steady_end")
     wall = (phases.marks["steady_end"] - phases.marks["steady_start"]) / 1e9
     out["cpu_utilization"] = (memory.cpu_seconds() - cpu0) / wall if wall > 0 else None
     mem["rss_after_steady_bytes"] = memory.rss_bytes()
+    if req.active_idle_s:
+        phases.status("idle")
     energy.active_idle(phases.mark, req.active_idle_s, req.active_idle_settle_s)
     out.update(latencies_ns=steady.latencies_ns, converged=steady.converged, rel_ci=_finite(steady.rel_ci),
                stop=steady.stop, drift_rel=steady.drift_rel)
@@ -115,7 +125,7 @@ def _check_output(y: Any, reference: Optional[str]) -> OutputCheck:
 def run(req: CellRequest, result_fd: int) -> CellResult:
     from runner.frameworks.base import Unsupported
 
-    phases = Phases()
+    phases = Phases(StatusWriter(req.status_path))
     try:
         out = _measure(req, phases, result_fd)
         phases.mark("end")

@@ -59,6 +59,7 @@ class CellRequest:
     min_steady_s: Optional[float] = None  # the meters' shortest measurable steady window (runner.worker.energy)
     active_idle_s: Optional[float] = None  # idle this long after the steady phase, model loaded
     active_idle_settle_s: Optional[float] = None  # after a settling gap this long
+    status_path: Optional[str] = None  # where the worker appends its live status lines (runner.worker.status)
 
     def to_json(self) -> str:
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -68,7 +69,7 @@ class CellRequest:
     def from_json(cls, text: str) -> CellRequest:
         data = _object(text, "cell request", {"cell": dict, "artifact_dir": (str, None), "reference": (str, None),
                                               "min_steady_s": _FLOAT, "active_idle_s": _FLOAT,
-                                              "active_idle_settle_s": _FLOAT})
+                                              "active_idle_settle_s": _FLOAT, "status_path": (str, None)})
         try:
             cell = Cell.from_dict(data.pop("cell"))
         except (TypeError, ValueError) as exc:
