@@ -200,7 +200,8 @@ class Orchestrator:
             "host": self.host,
             "host_warnings": self.host_warnings,
             "device": self.s.device,
-            "environments": {n: vars(envs.probe(n)) for n in names},
+            # a resumed run may name fewer frameworks: the environments of earlier invocations stay
+            "environments": {**old.get("environments", {}), **{n: vars(envs.probe(n)) for n in names}},
             "meters": [vars(p) for p in self.probes],
             **self._energy_manifest(),
             "thermal": self.monitor.manifest(),
