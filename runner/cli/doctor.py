@@ -1,25 +1,35 @@
-"""``edgebench env``: framework environments, energy meters, thermal and clock sources, host facts, with reasons."""
+"""``edgebench env``: framework environments and their execution providers, energy meters, thermal and clock
+sources, host facts, with reasons; sizes, durations and frequencies in human units (``--json``: raw SI values)."""
 
 from __future__ import annotations
 
 from typing import Any, Dict
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from runner import envs, meters, thermal
+from runner import envs, meters, providers, thermal
 from runner.catalog import FRAMEWORKS
+from runner.cli.units import human, label
 from runner.system import probe
 
 
-def collect() -> Dict[str, Any]:
+def collect(with_providers: bool = True) -> Dict[str, Any]:
+    """Everything ``env`` shows; ``with_providers`` asks each runtime's environment for its providers (imports
+    each framework there: seconds each)."""
+    found = providers.probe_all(FRAMEWORKS) if with_providers else {}
     frameworks = []
     for name, fw in FRAMEWORKS.items():
         info = envs.for_framework(name)
+        usable = found.get(name)
         frameworks.append({
             "framework": name, "env": fw.env, "available": info.available, "python": info.python,
             "python_version": info.python_version,
             "version": envs.framework_version(name, info) if info.available else None, "reason": info.reason,
+            "providers_known": list(fw.providers),
+            "providers_available": list(usable.available) if usable else None,
+            "providers_detail": (usable.detail or usable.reason) if usable else "not asked (--no-providers)",
         })
     _, probes = meters.select("auto")
     describe = getattr(meters, "describe_meters", None)
@@ -32,13 +42,16 @@ def collect() -> Dict[str, Any]:
 
 
 def render(facts: Dict[str, Any], console: Console) -> None:
-    table = Table(title="framework environments")
-    for col in ("framework", "env", "version", "python", "status"):
+    table = Table(title="framework environments and the execution providers available here")
+    for col in ("framework", "env", "version", "python", "providers here", "the runtime reports", "status"):
         table.add_column(col)
     for f in facts["frameworks"]:
-        status = "[green]ok[/green]" if f["available"] else f"[yellow]unavailable[/yellow]: {f['reason']}"
-        table.add_row(f["framework"], f["env"], f["version"] or "-",
-                      f"{f['python'] or '-'} ({f['python_version'] or '?'})", status)
+        status = "[green]ok[/green]" if f["available"] else f"[yellow]unavailable[/yellow]: {escape(f['reason'])}"
+        here = f["providers_available"]
+        table.add_row(f["framework"], f["env"], escape(f["version"] or "-"),
+                      escape(f"{f['python'] or '-'} ({f['python_version'] or '?'})"),
+                      "?" if here is None else ", ".join(here) or "none",
+                      escape(f["providers_detail"] or ""), status)
     console.print(table)
     mt = Table(title="energy meters")
     for col in ("meter", "available", "reason", "detail"):
@@ -50,7 +63,7 @@ def render(facts: Dict[str, Any], console: Console) -> None:
     render_thermal(facts["thermal"], console)
     host = Table(title="host", show_header=False)
     for k, v in facts["host"].items():
-        host.add_row(k, str(v))
+        host.add_row(label(k), escape(human(k, v)))
     console.print(host)
 
 

@@ -139,11 +139,16 @@ def list_cmd(what: str = typer.Argument(..., help="models | frameworks | options
 
 @app.command()
 @handled
-def env(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-    """Which framework environments and energy meters exist here (and why not), and host facts."""
+def env(as_json: bool = typer.Option(False, "--json", help="Machine-readable output (raw SI values)."),
+        with_providers: bool = typer.Option(True, "--providers/--no-providers",
+                                            help="Ask each runtime's environment which execution providers it "
+                                                 "can use here (imports each framework there: seconds each).")
+        ) -> None:
+    """Which framework environments, execution providers and energy meters exist here (and why not), and host
+    facts."""
     from runner.cli.doctor import collect, render
 
-    facts = collect()
+    facts = collect(with_providers)
     if as_json:
         typer.echo(json.dumps(facts, indent=2, default=str))
     else:

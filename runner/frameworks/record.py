@@ -73,7 +73,12 @@ class Record:
     ``thread_variables``: variables it reads for its thread counts (every worker gets them set from the
     cell's ``threads``); ``worker_variables``: fixed variables every worker gets; ``passthrough``: its
     variables passed through to workers when the parent has them;
-    ``tag``: its short name in image tags.
+    ``tag``: its short name in image tags;
+    ``providers_probe``: Python source run in its environment (``edgebench env``, ``edgebench plan``; never in
+    the orchestrator's process) that imports the framework and sets ``available`` (the names of ``providers``
+    usable here) and ``detail`` (what the runtime itself reports); without one, the CPU is its only provider;
+    ``startup_allowance_s``: a rough allowance for a cell's start-up, import and load, used only by ``plan``'s
+    duration estimate (stated there as an allowance, never stored as a measurement).
     """
 
     name: str
@@ -101,6 +106,8 @@ class Record:
     worker_variables: Mapping[str, str] = field(default_factory=dict)
     passthrough: Tuple[str, ...] = ()
     tag: str = ""
+    providers_probe: str = ""
+    startup_allowance_s: float = 3.0
 
     @property
     def needs_artifact(self) -> bool:

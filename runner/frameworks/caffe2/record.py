@@ -21,4 +21,5 @@ RECORD = Record(
     setup_hint="run `make setup-caffe2` (needs a Python 3.9, or root and debootstrap on x86_64/aarch64)",
     system_packages=("libgomp1",),
     tag="caffe2-torch",
+    startup_allowance_s=4.0,
 )

@@ -21,4 +21,12 @@ RECORD = Record(
     opt_in=("aarch64",),  # PyPI's aarch64 wheel needs Arm Performance Libraries 21.0 in the base image
     system_packages=("libgomp1", "libquadmath0"),
     passthrough=("MXNET_ENGINE_TYPE",),
+    providers_probe=(
+        "import mxnet as mx\n"
+        "cuda = mx.runtime.Features().is_enabled('CUDA')\n"
+        "gpus = mx.context.num_gpus() if cuda else 0\n"
+        "available = ['cpu', 'cuda'] if gpus else ['cpu']\n"
+        "detail = f'{gpus} GPU(s) (built with CUDA: {cuda})'\n"
+    ),
+    startup_allowance_s=4.0,
 )

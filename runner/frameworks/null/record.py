@@ -29,4 +29,5 @@ RECORD = Record(
                number=True),
         Option("noise_seed", "0", "mixed into the per-cell seed of the synthetic noise", number=True),
     ),
+    startup_allowance_s=0.2,
 )

@@ -21,16 +21,10 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from runner.frameworks.base import Adapter, Unsupported
+from runner.frameworks.onnxruntime.record import EXECUTION_PROVIDERS as PROVIDERS
 from runner.frameworks.onnxruntime.record import RECORD
 from runner.frameworks.timed import HOST, Threads, TimedCall, on_device, on_host, reported
 
-#: Our provider names → ONNX Runtime's, in priority order (the CPU provider is appended as a fallback).
-PROVIDERS: Dict[str, List[str]] = {
-    "cpu": ["CPUExecutionProvider"],
-    "cuda": ["CUDAExecutionProvider"],
-    "tensorrt": ["TensorrtExecutionProvider", "CUDAExecutionProvider"],
-    "openvino": ["OpenVINOExecutionProvider"],
-}
 #: Providers whose session runs on a GPU, and the OrtValue device their inputs and outputs are bound to.
 GPU_PROVIDERS = {"cuda": "cuda", "tensorrt": "cuda"}
 RUN = "session.run(None, feed)[0]"

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Dict, Tuple
+
 from runner.frameworks.record import Option, Record
+
+#: Our provider names → ONNX Runtime's, in priority order (the adapter appends the CPU provider as a fallback).
+EXECUTION_PROVIDERS: Dict[str, Tuple[str, ...]] = {
+    "cpu": ("CPUExecutionProvider",),
+    "cuda": ("CUDAExecutionProvider",),
+    "tensorrt": ("TensorrtExecutionProvider", "CUDAExecutionProvider"),
+    "openvino": ("OpenVINOExecutionProvider",),
+}
 
 RECORD = Record(
     name="onnxruntime",
@@ -14,7 +24,7 @@ RECORD = Record(
     locks={"x86_64": "onnxruntime.txt", "aarch64": "onnxruntime.txt"},
     artifact="onnx",
     sources={"pytorch": "pytorch", "tensorflow": "tensorflow", "mxnet": "mxnet"},
-    providers=("cpu", "cuda", "tensorrt", "openvino"),
+    providers=tuple(EXECUTION_PROVIDERS),
     studies=("greenai",),
     options=(
         Option("iobinding", "auto", "IO binding: inputs bound as OrtValues on the provider's device before timing, "
@@ -25,4 +35,11 @@ RECORD = Record(
     gpu_lock_edits="s/^onnxruntime==/onnxruntime-gpu==/",
     passthrough=("ORT_LOGGING_LEVEL",),
     tag="ort",
+    providers_probe=(
+        "import onnxruntime\n"
+        "names = onnxruntime.get_available_providers()\n"
+        f"available = [p for p, need in {EXECUTION_PROVIDERS!r}.items() if all(n in names for n in need)]\n"
+        "detail = ', '.join(names)\n"
+    ),
+    startup_allowance_s=1.5,
 )

@@ -21,4 +21,13 @@ RECORD = Record(
     reference=True,
     gpu_lock_edits=r"s/^\(torch==[^+]*\)+cpu/\1/",
     tag="torch",
+    providers_probe=(
+        "import torch\n"
+        "gpu = torch.cuda.is_available()\n"
+        "available = ['cpu', 'cuda'] if gpu else ['cpu']\n"
+        "detail = f'torch {torch.__version__}, CUDA ' + "
+        "(f'{torch.version.cuda}: {torch.cuda.device_count()} device(s)' if gpu else "
+        "f'not available (built with {torch.version.cuda or \"none\"})')\n"
+    ),
+    startup_allowance_s=4.0,
 )

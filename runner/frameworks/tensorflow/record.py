@@ -23,4 +23,14 @@ RECORD = Record(
     worker_variables={"TF_NUM_INTEROP_THREADS": "1"},
     passthrough=("TF_CPP_MIN_LOG_LEVEL",),
     tag="tf",
+    providers_probe=(
+        "import os\n"
+        "os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')\n"
+        "import tensorflow as tf\n"
+        "gpus = tf.config.list_physical_devices('GPU')\n"
+        "available = ['cpu', 'cuda'] if gpus else ['cpu']\n"
+        "detail = ', '.join(d.name.replace('/physical_device:', '') for d in tf.config.list_physical_devices())\n"
+        "detail += f' (built with CUDA: {tf.test.is_built_with_cuda()})'\n"
+    ),
+    startup_allowance_s=8.0,
 )

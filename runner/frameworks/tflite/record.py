@@ -20,4 +20,5 @@ RECORD = Record(
                ("on", "off")),
     ),
     tag="litert",
+    startup_allowance_s=1.0,
 )
