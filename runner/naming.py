@@ -1,16 +1,17 @@
 """One naming style for a runtime and a configuration, wherever a person reads them.
 
 A runtime is its framework, the framework that exported its artifact where that differs, and its execution
-provider where it is not the CPU::
+provider where it is not the CPU, then its adapter options::
 
-    pytorch                  onnxruntime(pytorch)        onnxruntime(tensorflow)/cuda      tflite [xnnpack=off]
+    <framework>    <framework>(<source>)    <framework>(<source>)/<provider>    <framework> [<key>=<value>]
 
 A configuration adds the model, the batch size, the threads and (for one process) the repetition::
 
-    tinycnn onnxruntime(pytorch)/cuda b1 t4 r0
+    <model> <framework>(<source>)/<provider> b1 t4 r0
 
-Cell ids (``tinycnn-onnxruntime-pytorch-b1-cuda-t4-r0``) stay as they are: they name files. Standard library
-only (the progress line, the run summary and ``plan`` use it; the report's labels follow the same style).
+Cell ids stay as they are (``<model>-<framework>-<source>-b1-<provider>-t4-r0``): they name files. Standard
+library only (the progress line, the run summary and ``plan`` use it; the report's labels follow the same
+style).
 """
 
 from __future__ import annotations

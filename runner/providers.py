@@ -1,8 +1,8 @@
 """Which execution providers each runtime can use on this host, asked of its own environment.
 
 Each catalog record may carry a ``providers_probe``: Python source that imports the framework and sets
-``available`` (edgebench's provider names usable here) and ``detail`` (what the runtime itself reports, e.g.
-ONNX Runtime's ``get_available_providers()``). It runs in a subprocess of the framework's environment with the
+``available`` (edgebench's provider names usable here) and ``detail`` (what the runtime itself reports, e.g. its
+own list of execution provider names). It runs in a subprocess of the framework's environment with the
 workers' whitelisted variables (so it sees the GPUs a worker would see), never in the orchestrator's process.
 A record without a probe runs on the CPU only; a missing environment has no provider at all, and says why.
 """
