@@ -1,39 +1,69 @@
-"""``edgebench list WHAT``: one line per item (imports no framework)."""
+"""``edgebench list WHAT``: a header line, then one aligned line per item (plain text; imports no framework)."""
 
 from __future__ import annotations
 
 import json
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Sequence
 
 from runner import catalog, config, plan
-from runner.models.spec import MODELS
+from runner.cli.units import size
+from runner.models.spec import MODELS, InputSpec
+
+WEIGHTS_NOTE = ("weights are seeded (seed {seed}), not trained: every runtime runs the same function on the same "
+                "seeded input, so outputs are compared between runtimes, never judged for accuracy")
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> List[str]:
+    """``header`` and ``rows`` as aligned columns, two spaces apart; the last column is not padded."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header) - 1)]
+    return ["  ".join([*(f"{str(c):{w}s}" for c, w in zip(r, widths)), str(r[-1])]).rstrip()
+            for r in [header, *rows]]
+
+
+def _input(spec: InputSpec) -> str:
+    return f"{spec.name} {spec.dtype}[N,{','.join(map(str, spec.shape))}]"
 
 
 def models() -> List[str]:
-    return [f"{m.name:14s} {m.output:26s} params {m.params or m.published_params:>12,.0f}  "
-            f"batch {list(m.batch_sizes)}  {','.join(m.studies)}" for m in MODELS.values()]
+    from runner.artifacts import WEIGHT_SEED
+
+    rows = [(m.name, m.family, "; ".join(map(_input, m.inputs)), m.output, f"{m.params or m.published_params:,.0f}",
+             ",".join(map(str, m.batch_sizes)), ",".join(m.studies)) for m in MODELS.values()]
+    lines = table(("model", "family", "inputs (N = batch)", "output", "params", "batches", "studies"), rows)
+    return lines + ["", WEIGHTS_NOTE.format(seed=WEIGHT_SEED)]
 
 
 def frameworks() -> List[str]:
-    return [f"{f.name:12s} env={f.env:12s} artifact={f.artifact:13s} providers={','.join(f.providers):28s} "
-            f"sources={','.join(f.sources):28s} {f.description}" for f in catalog.FRAMEWORKS.values()]
+    rows = [(f.name, f.env, f.artifact, ",".join(f.providers), ",".join(f.sources), f.description)
+            for f in catalog.FRAMEWORKS.values()]
+    return table(("framework", "env", "artifact", "providers", "sources", "description"), rows)
 
 
 def options() -> List[str]:
     """Each framework's adapter options: default, valid values, what it does."""
-    return [f"{fw:12s} {o.name:12s} default {o.default:6s} valid {o.valid.replace(', ', '|'):28s} {o.description}"
-            for fw, o in catalog.options()]
+    rows = [(fw, o.name, o.default, o.valid.replace(", ", "|"), o.description) for fw, o in catalog.options()]
+    return table(("framework", "option", "default", "valid", "description"), rows)
 
 
 def presets() -> List[str]:
-    return [f"{p:8s} {len(plan.expand(config.preset(p))):4d} cells  models={','.join(config.preset(p).models)}"
-            for p in config.PRESETS]
+    rows = []
+    for name in config.PRESETS:
+        spec = config.preset(name)
+        rows.append((name, str(len(plan.expand(spec))), str(spec.repetitions), ",".join(spec.models),
+                     ",".join(spec.frameworks)))
+    return table(("preset", "cells", "repetitions", "models", "frameworks"), rows)
+
+
+def providers() -> List[str]:
+    rows = [(p, ",".join(f.name for f in catalog.FRAMEWORKS.values() if p in f.providers))
+            for p in catalog.PROVIDERS]
+    return table(("provider", "frameworks that know it (edgebench env: which work here)"), rows)
 
 
 def columns() -> List[str]:
     from runner.results.schema import describe
 
-    return [f"{c['name']:28s} {c['unit']:8s} {c['description']}" for c in describe()]
+    return table(("column", "unit", "description"), [(c["name"], c["unit"], c["description"]) for c in describe()])
 
 
 def artifacts() -> List[str]:
@@ -41,21 +71,23 @@ def artifacts() -> List[str]:
     from runner.artifacts import cache_dir, tree_bytes
 
     root = cache_dir() / "artifacts"
-    lines = []
+    rows = []
     for meta_file in sorted(root.glob("*/*/artifact.json")):
         folder = meta_file.parent
         try:
             files = json.loads(meta_file.read_text()).get("files")
-            size = f"{tree_bytes(folder, files):>14,d} bytes"
+            shown = size(tree_bytes(folder, files))
         except (OSError, ValueError, TypeError) as exc:
-            size = f"unreadable ({exc.__class__.__name__})"
-        lines.append(f"{folder.parent.name:14s} {folder.name:48s} {size}  {folder}")
-    return lines or [f"no artifacts in {root} (edgebench plan --prepare builds them)"]
+            shown = f"unreadable ({exc.__class__.__name__})"
+        rows.append((folder.parent.name, folder.name, shown, str(folder)))
+    if not rows:
+        return [f"no artifacts in {root} (edgebench plan --prepare builds them)"]
+    return table(("model", "artifact", "size", "folder"), rows)
 
 
 LISTINGS: Dict[str, Callable[[], List[str]]] = {
     "models": models, "frameworks": frameworks, "options": options, "presets": presets,
-    "providers": lambda: list(catalog.PROVIDERS), "columns": columns, "artifacts": artifacts,
+    "providers": providers, "columns": columns, "artifacts": artifacts,
 }
 
 
