@@ -46,8 +46,8 @@ class Providers:
             return ""
         if self.reason:
             return self.reason
-        said = f" (it reports: {self.detail})" if self.detail else ""
-        return f"{self.framework} has no {provider} provider here{said}"
+        said = f" ({self.framework} reports: {self.detail})" if self.detail else ""
+        return f"no {provider} provider here{said}"
 
 
 @cache

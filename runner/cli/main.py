@@ -57,7 +57,7 @@ def run(
     out: Path = typer.Option(Path("results"), "--out", help="Results folder (a run folder is made inside)."),
     run_id: Optional[str] = typer.Option(None, "--run-id", help="Run id; an existing one is resumed."),
     device: Optional[str] = typer.Option(None, "--device", help="Device name recorded with every row."),
-    meters: str = typer.Option("auto", "--meters", help="Energy meters: auto, none, or a list (rapl,nvml,...)."),
+    meters: str = o.Meters,
     idle_s: float = o.IdleS,
     idle_between_s: float = typer.Option(0.0, "--idle-between-s", help="Idle baseline before every cell (s)."),
     active_idle_s: float = o.ActiveIdleS, cooldown_to_c: Optional[float] = o.CooldownToC,
@@ -104,20 +104,37 @@ def plan_cmd(
     option: Optional[List[str]] = o.Option,
     warmup_iterations: Optional[int] = o.WarmupIterations, memory_limit: Optional[str] = o.MemoryLimit,
     order: Optional[str] = o.Order, seed: Optional[int] = o.Seed,
-    as_json: bool = typer.Option(False, "--json", help="One JSON object per cell."),
+    meters: str = o.Meters,
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per cell (with what this host lacks)."),
     prepare: bool = typer.Option(False, "--prepare", help="Also build (or verify) every artifact the cells need "
                                  "into the cache ($EDGEBENCH_CACHE), e.g. to copy it to a host without the "
                                  "source framework."),
 ) -> None:
-    """Show the expanded grid, cell by cell, in run order, without running it."""
+    """Show the expanded grid, cell by cell, in run order, without running it: the budget, the order and its
+    seed, what this host cannot run (a missing environment, provider or meter) and an estimated duration."""
+    from runner.cli import planning
+    from runner.meters import select as select_meters
+
     spec = o.build_spec(preset, grid, models, frameworks, sources, batch_sizes, providers, threads, repetitions,
                         warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option,
                         warmup_iterations, memory_limit, order, seed)
     cells = plan.expand(spec)
+    marks = planning.host_marks(cells)
+    used, probes = select_meters(meters)
+    width = max(len(c.cell_id) for c in cells)
     for i, cell in enumerate(cells):
-        typer.echo(json.dumps(dict(cell.to_dict(), cell_id=cell.cell_id)) if as_json else f"{i:4d}  {cell.cell_id}")
-    if not as_json:
-        typer.echo(f"{len(cells)} cells; {plan.describe_order(spec)}; budget per cell: {spec.budget}", err=True)
+        lacks = marks[cell.cell_id]
+        if as_json:
+            lacks_here = [{"kind": m.kind, "reason": m.reason} for m in lacks]
+            typer.echo(json.dumps(dict(cell.to_dict(), cell_id=cell.cell_id, cannot_run_here=lacks_here)))
+        else:
+            typer.echo(f"{i:4d}  {cell.cell_id:{width}s}  {planning.cell_mark(lacks)}".rstrip())
+    typer.echo(f"{len(cells)} cells; {plan.describe_order(spec)}", err=True)
+    typer.echo(f"budget per cell: {planning.budget_text(spec.budget)}", err=True)
+    if meters.strip().lower() != "none":
+        typer.echo(f"energy: {planning.energy_text(used, probes)}", err=True)
+    for line in planning.summary(cells, marks, used):
+        typer.echo(line, err=True)
     if prepare:
         from runner.cli.progress import prepare_artifacts
 

@@ -43,6 +43,7 @@ MinIterations = typer.Option(None, "--min-iterations", help="Minimum steady-stat
 TargetCI = typer.Option(None, "--target-rel-ci", help="Stop when the p50's 95%% CI is within ± this fraction.")
 WarmupIterations = typer.Option(None, "--warmup-iterations", help="Minimum warm-up iterations.")
 MemoryLimit = typer.Option(None, "--memory-limit", help="Address-space limit per worker, e.g. 4G (MemoryError -> oom).")
+Meters = typer.Option("auto", "--meters", help="Energy meters: auto, none, or a list (rapl,nvml,...).")
 # energy baselines and thermal state (run only)
 IdleS = typer.Option(DEFAULT_IDLE_S, "--idle-s", help="Idle-power baseline before the grid (s); 0 skips it.")
 ActiveIdleS = typer.Option(

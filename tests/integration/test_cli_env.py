@@ -46,5 +46,5 @@ def test_onnx_runtime_reports_its_own_provider_names():
     found = providers.probe("onnxruntime")
     assert "cpu" in found.available and "CPUExecutionProvider" in found.detail, found
     if "cuda" not in found.available:
-        assert "no cuda provider" in found.problem("cuda") and "CPUExecutionProvider" in found.problem("cuda")
+        assert "no cuda provider here" in found.problem("cuda") and "CPUExecutionProvider" in found.problem("cuda")
     assert found.problem("cpu") == ""
