@@ -38,7 +38,8 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @handled
     def compact(
-        paths: List[Path] = typer.Argument(..., help="Run folders (results/<run_id>) or folders of runs."),
+        paths: List[Path] = typer.Argument(..., metavar="RUN", help="Run folders (results/<run_id>) or folders "
+                                           "of runs."),
         keep: bool = typer.Option(False, "--keep", help="Keep the .jsonl parts after writing Parquet."),
     ) -> None:
         """Convert spooled JSON Lines parts into the Parquet parts of the same schema."""

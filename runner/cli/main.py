@@ -1,13 +1,6 @@
-"""``edgebench``: run, plan, list, env, report.
+"""``edgebench``: run, plan, list, env, version, report, compare, compact.
 
-Examples::
-
-    edgebench run                                   # the quick preset, natively, into results/
-    edgebench run --preset pcamp --repetitions 5 --order shuffled --seed 7
-    edgebench run --models tinycnn --frameworks FRAMEWORK,... --max-time-s 2    # edgebench list frameworks
-    edgebench run --grid my-grid.toml --run-id lab-1    # same run id again resumes
-    edgebench plan --preset greenai                 # the cells, without running them
-    edgebench report results/lab-1
+Thin commands over the library; each help page ends with examples (:mod:`runner.cli.help_pages`).
 """
 
 from __future__ import annotations
@@ -22,13 +15,25 @@ import typer
 from rich.console import Console
 
 from runner import __version__, plan
-from runner.cli import compact_cmd, report_cmd
+from runner.cli import compact_cmd, help_pages, report_cmd
 from runner.cli import options as o
 from runner.cli.errors import handled
 from runner.errors import UsageError, did_you_mean
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  help="Benchmark deep-learning inference runtimes on edge devices.")
+                  help="Benchmark deep-learning inference runtimes on edge devices.\n\n" + help_pages.epilog(""))
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Optional[bool] = typer.Option(None, "--version", callback=_print_version, is_eager=True,
+                                                 help="Print the edgebench version and exit.")) -> None:
+    """Benchmark deep-learning inference runtimes on edge devices."""
 
 
 def make_console(stderr: bool = False) -> Console:
@@ -54,17 +59,27 @@ def run(
     option: Optional[List[str]] = o.Option,
     warmup_iterations: Optional[int] = o.WarmupIterations, memory_limit: Optional[str] = o.MemoryLimit,
     order: Optional[str] = o.Order, seed: Optional[int] = o.Seed,
-    out: Path = typer.Option(Path("results"), "--out", help="Results folder (a run folder is made inside)."),
-    run_id: Optional[str] = typer.Option(None, "--run-id", help="Run id; an existing one is resumed."),
-    device: Optional[str] = typer.Option(None, "--device", help="Device name recorded with every row."),
+    out: Path = typer.Option(Path("results"), "--out", metavar="FOLDER",
+                             help="Results folder (a run folder is made inside)."),
+    run_id: Optional[str] = typer.Option(None, "--run-id", metavar="ID",
+                                         help="Run id (default: the date and time); an existing one is resumed."),
+    device: Optional[str] = typer.Option(None, "--device", metavar="NAME",
+                                         help="Device name recorded with every row (default: machine-hostname)."),
     meters: str = o.Meters,
     idle_s: float = o.IdleS,
-    idle_between_s: float = typer.Option(0.0, "--idle-between-s", help="Idle baseline before every cell (s)."),
+    idle_between_s: float = typer.Option(0.0, "--idle-between-s", metavar="SECONDS",
+                                         help="Idle-power baseline before every cell (s)."),
     active_idle_s: float = o.ActiveIdleS, cooldown_to_c: Optional[float] = o.CooldownToC,
     cooldown_s: float = o.CooldownS, cooldown_max_s: float = o.CooldownMaxS, max_temp_rise_c: float = o.MaxTempRiseC,
     strict: bool = typer.Option(False, "--strict", help="Exit 1 also when cells are unsupported/unavailable."),
 ) -> None:
-    """Run a grid: each cell in a fresh process, results as Parquet under OUT/RUN_ID."""
+    """Run a grid: each cell in a fresh process, results as Parquet under OUT/RUN_ID.
+
+    The progress line names each cell's phase (artifact, import, load, warm-up, measuring with its iterations);
+    the summary pools the repetitions of each configuration. Exit status: 0 when every cell is ok (or
+    unsupported/unavailable, unless --strict), 1 when some failed, 2 for bad usage, 3 when the results folder
+    cannot be written, 130 when interrupted (re-run with the same --run-id to resume).
+    """
     from runner.cli.progress import ProgressObserver, summary_table
     from runner.orchestrator import Orchestrator, Settings
     from runner.system.probe import device_name
@@ -143,9 +158,12 @@ def plan_cmd(
 
 @app.command("list")
 @handled
-def list_cmd(what: str = typer.Argument(..., help="models | frameworks | options | presets | providers | columns "
-                                                  "| artifacts")) -> None:
-    """List names, each framework's options and valid values, or the cached artifacts (imports no framework)."""
+def list_cmd(what: str = typer.Argument(..., metavar="WHAT", help="models | frameworks | options | presets | "
+                                                                  "providers | columns | artifacts")) -> None:
+    """List WHAT: models, frameworks, options, presets, providers, columns or artifacts.
+
+    A header, then one aligned line per item; imports no framework.
+    """
     from runner.cli.listing import LISTINGS
 
     if what not in LISTINGS:
@@ -174,12 +192,13 @@ def env(as_json: bool = typer.Option(False, "--json", help="Machine-readable out
 
 @app.command()
 def version() -> None:
-    """Print the edgebench version."""
+    """Print the edgebench version (as --version does)."""
     typer.echo(__version__)
 
 
 report_cmd.register(app)
 compact_cmd.register(app)
+help_pages.dress(app)  # every help page ends with its examples
 
 
 def main() -> None:

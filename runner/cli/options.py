@@ -20,45 +20,60 @@ def _csv(value: Optional[str]) -> Optional[List[str]]:
     return [v.strip() for v in value.split(",") if v.strip()] if value is not None else None
 
 
-Preset = typer.Option(None, "--preset", "-p", help=f"Start from a preset: {', '.join(config.PRESETS)}.")
-Grid = typer.Option(None, "--grid", "-g", help="A TOML grid file (applied over the preset).", dir_okay=False)
-Models = typer.Option(None, help="Comma-separated models, e.g. tinycnn,alexnet.")
+Preset = typer.Option(None, "--preset", "-p", metavar="NAME",
+                      help=f"Start from a preset: {', '.join(config.PRESETS)} (edgebench list presets).")
+Grid = typer.Option(None, "--grid", "-g", metavar="FILE", dir_okay=False,
+                    help="A TOML grid file, applied over the preset (see README.md).")
+Models = typer.Option(None, metavar="LIST",
+                      help="Comma-separated models, e.g. tinycnn,alexnet (edgebench list models).")
 _CHOOSERS = [f for f in FRAMEWORKS.values() if len(f.sources) > 1]
-Frameworks = typer.Option(None, help=f"Comma-separated frameworks: {','.join(FRAMEWORK_NAMES)}.")
-Sources = typer.Option(None, help="Which framework builds the artifact, for "
+Frameworks = typer.Option(None, metavar="LIST", help=f"Comma-separated frameworks: {','.join(FRAMEWORK_NAMES)}.")
+Sources = typer.Option(None, metavar="LIST", help="Comma-separated frameworks that build the artifact, for "
                        + "; ".join(f"{f.name}: {','.join(f.sources)}" for f in _CHOOSERS) + ".")
-BatchSizes = typer.Option(None, "--batch-sizes", help="Comma-separated batch sizes, e.g. 1,64.")
-Providers = typer.Option(None, help=f"Comma-separated providers: {','.join(PROVIDERS)}.")
-Threads = typer.Option(None, help="Comma-separated intra-op thread counts; 0 = framework default, 'all' = the "
-                       "CPUs this process may use (affinity mask, cgroup CPU quota).")
-Repetitions = typer.Option(None, help="Fresh-process repetitions per configuration (the unit of inference).")
-Order = typer.Option(None, "--order", help="interleaved (round r runs every configuration once; default), "
-                     "shuffled (permuted within each round, with --seed) or sequential.")
-Seed = typer.Option(None, "--seed", help="Seed of --order shuffled (drawn and recorded in the manifest if omitted).")
-WarmupS = typer.Option(None, "--warmup-s", help="Minimum warm-up time per cell (s).")
-MinTimeS = typer.Option(None, "--min-time-s", help="Minimum steady-state time per cell (s).")
-MaxTimeS = typer.Option(None, "--max-time-s", help="Steady-state time budget per cell (s).")
-TimeoutS = typer.Option(None, "--timeout-s", help="Kill a cell's process group after this long (s).")
-MinIterations = typer.Option(None, "--min-iterations", help="Minimum steady-state iterations.")
-TargetCI = typer.Option(None, "--target-rel-ci", help="Stop when the p50's 95%% CI is within ± this fraction.")
-WarmupIterations = typer.Option(None, "--warmup-iterations", help="Minimum warm-up iterations.")
-MemoryLimit = typer.Option(None, "--memory-limit", help="Address-space limit per worker, e.g. 4G (MemoryError -> oom).")
-Meters = typer.Option("auto", "--meters", help="Energy meters: auto, none, or a list (rapl,nvml,...).")
+BatchSizes = typer.Option(None, "--batch-sizes", metavar="LIST", help="Comma-separated batch sizes, e.g. 1,64.")
+Providers = typer.Option(None, metavar="LIST", help=f"Comma-separated execution providers: {','.join(PROVIDERS)}.")
+Threads = typer.Option(None, metavar="LIST",
+                       help="Comma-separated intra-op thread counts; 0 = the framework's default, 'all' = the CPUs "
+                            "this process may use (affinity mask, cgroup CPU quota).")
+Repetitions = typer.Option(None, metavar="N",
+                           help="Fresh-process repetitions per configuration (the unit of inference).")
+Order = typer.Option(None, "--order", metavar="ORDER",
+                     help="interleaved (round r runs every configuration once; default), shuffled (permuted within "
+                          "each round, with --seed) or sequential.")
+Seed = typer.Option(None, "--seed", metavar="N",
+                    help="Seed of --order shuffled (drawn and recorded in the manifest if omitted).")
+WarmupS = typer.Option(None, "--warmup-s", metavar="SECONDS", help="Minimum warm-up time per cell (s).")
+MinTimeS = typer.Option(None, "--min-time-s", metavar="SECONDS", help="Minimum steady-state time per cell (s).")
+MaxTimeS = typer.Option(None, "--max-time-s", metavar="SECONDS",
+                        help="Maximum steady-state time per cell, a hard cap (s).")
+TimeoutS = typer.Option(None, "--timeout-s", metavar="SECONDS",
+                        help="Kill a cell's process group after this long (s).")
+MinIterations = typer.Option(None, "--min-iterations", metavar="N", help="Minimum steady-state iterations per cell.")
+TargetCI = typer.Option(None, "--target-rel-ci", metavar="FRACTION",
+                        help="Stop when the p50's 95% CI is within ± this fraction of it, e.g. 0.01.")
+WarmupIterations = typer.Option(None, "--warmup-iterations", metavar="N", help="Minimum warm-up iterations per cell.")
+MemoryLimit = typer.Option(None, "--memory-limit", metavar="SIZE",
+                           help="Address-space limit per worker, e.g. 4G (a MemoryError is an oom row).")
+Meters = typer.Option("auto", "--meters", metavar="LIST", help="Energy meters: auto, none, or a list (rapl,nvml,...).")
 # energy baselines and thermal state (run only)
-IdleS = typer.Option(DEFAULT_IDLE_S, "--idle-s", help="Idle-power baseline before the grid (s); 0 skips it.")
+IdleS = typer.Option(DEFAULT_IDLE_S, "--idle-s", metavar="SECONDS",
+                     help="Idle-power baseline before the grid (s); 0 skips it.")
 ActiveIdleS = typer.Option(
-    DEFAULT_ACTIVE_IDLE_S, "--active-idle-s",
+    DEFAULT_ACTIVE_IDLE_S, "--active-idle-s", metavar="SECONDS",
     help="With a meter: idle this long in each worker after the steady phase (model loaded, no calls); the net "
-         "energy subtracts that power. 0 turns it off.")
-CooldownToC = typer.Option(None, "--cooldown-to-c", help="Before each cell wait until the temperature is at or "
-                           "below this (°C), at most --cooldown-max-s.")
-CooldownS = typer.Option(0.0, "--cooldown-s", help="Before each cell pause this long (s), then apply --cooldown-to-c.")
-CooldownMaxS = typer.Option(DEFAULT_MAX_S, "--cooldown-max-s",
+         "energy subtracts that power (s); 0 turns it off.")
+CooldownToC = typer.Option(None, "--cooldown-to-c", metavar="CELSIUS",
+                           help="Before each cell wait until the temperature is at or below this (°C), at most "
+                                "--cooldown-max-s.")
+CooldownS = typer.Option(0.0, "--cooldown-s", metavar="SECONDS",
+                         help="Before each cell pause this long (s), then apply --cooldown-to-c.")
+CooldownMaxS = typer.Option(DEFAULT_MAX_S, "--cooldown-max-s", metavar="SECONDS",
                             help="Longest wait before a cell (s); the cell then runs, with a warning.")
-MaxTempRiseC = typer.Option(DEFAULT_MAX_RISE_C, "--max-temp-rise-c",
+MaxTempRiseC = typer.Option(DEFAULT_MAX_RISE_C, "--max-temp-rise-c", metavar="CELSIUS",
                             help="Warn when the temperature rises more than this during a cell (°C).")
-Option = typer.Option(None, "--option", "-o", help="Adapter option key=v1,v2 (a grid dimension), repeatable; "
-                      "`edgebench list options` shows each framework's options and values.")
+Option = typer.Option(None, "--option", "-o", metavar="KEY=V1,V2",
+                      help="Adapter option key=v1,v2 (a grid dimension), repeatable; `edgebench list options` shows "
+                           "each framework's options and values.")
 
 
 def build_spec(preset: Optional[str], grid: Optional[Path], models, frameworks, sources, batch_sizes, providers,

@@ -28,12 +28,15 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @handled
     def report(
-        run_dirs: List[Path] = typer.Argument(..., help="Run folders (results/<run_id>) or a folder of runs."),
-        out: Optional[Path] = typer.Option(None, "--out", help="Write report.md/.html and figures here."),
-        fmt: str = typer.Option("md", "--format", help="md or html (with --out)."),
+        run_dirs: List[Path] = typer.Argument(..., metavar="RUN",
+                                              help="Run folders (results/<run_id>) or a folder of runs."),
+        out: Optional[Path] = typer.Option(None, "--out", metavar="FOLDER",
+                                           help="Write report.md/.html and figures here."),
+        fmt: str = typer.Option("md", "--format", metavar="FORMAT", help="md or html (with --out)."),
         no_plots: bool = typer.Option(False, "--no-plots", help="Skip the figures."),
         laptop: Optional[List[str]] = typer.Option(
-            None, "--laptop", help="Device name to treat as a laptop (laptop-scoped findings), repeatable."),
+            None, "--laptop", metavar="DEVICE",
+            help="Device name to treat as a laptop (laptop-scoped findings), repeatable."),
     ) -> None:
         """Tables per device × model × batch, warnings and the published findings' verdicts.
 
@@ -48,17 +51,20 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @handled
     def compare(
-        run_a: Path = typer.Argument(..., help="Baseline run folder (A)."),
-        run_b: Path = typer.Argument(..., help="Run folder compared with it (B)."),
-        metric: str = typer.Option("latency", "--metric", help="latency (p50) or energy (per inference)."),
-        threshold: Optional[float] = typer.Option(None, "--threshold", help="Significant changes below this "
-                                                  "fraction are 'below practical threshold' (default 0.05)."),
+        run_a: Path = typer.Argument(..., metavar="RUN_A", help="Baseline run folder (A)."),
+        run_b: Path = typer.Argument(..., metavar="RUN_B", help="Run folder compared with it (B)."),
+        metric: str = typer.Option("latency", "--metric", metavar="METRIC",
+                                   help="latency (p50) or energy (per inference)."),
+        threshold: Optional[float] = typer.Option(
+            None, "--threshold", metavar="FRACTION",
+            help="Significant changes below this fraction are 'below practical threshold' (default 0.05)."),
         ignore: Optional[List[str]] = typer.Option(
-            None, "--ignore", help="Identity dimension not to match on (threads, source, provider, batch_size, "
-                                   "model, framework; device, framework_version and options already are), "
-                                   "repeatable or comma-separated."),
-        fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 when a configuration is slower, "
-                                              "faster or either (any): regression gating."),
+            None, "--ignore", metavar="DIMENSION",
+            help="Identity dimension not to match on (threads, source, provider, batch_size, model, framework; "
+                 "device, framework_version and options already are), repeatable or comma-separated."),
+        fail_on: Optional[str] = typer.Option(
+            None, "--fail-on", metavar="VERDICT",
+            help="Exit 1 when a configuration is slower, faster or either (any): regression gating."),
     ) -> None:
         """B/A per matching configuration, repetitions pooled, with a 95% CI: faster, slower, no significant
         difference, below practical threshold, or not enough repetitions (fewer than 3 per side).
