@@ -1,11 +1,11 @@
 """Live status of a cell: which phase it is in, for the progress line (both sides, standard library only).
 
 The worker appends one JSON line to a status file (the request's ``status_path``) when a phase begins and at
-each check of the stopping rule (the iterations so far and the CI of the median then), never per iteration
-and never between a phase's marks: the line announcing a phase is written before its start mark. The parent
-tails the file while it waits for the result. It is a display channel only: the result still comes as one
-:class:`~runner.worker.protocol.CellResult` on its pipe, and a status line that cannot be written or read
-changes nothing in the data.
+the stopping rule's checks (the iterations so far and the CI of the median then; at most every 0.25 s),
+never per iteration and never between a phase's marks: the line announcing a phase is written before its
+start mark. The parent tails the file while it waits for the result. It is a display channel only: the
+result still comes as one :class:`~runner.worker.protocol.CellResult` on its pipe, and a status line that
+cannot be written or read changes nothing in the data.
 
 Phases, in the order a cell goes through them (the first two on the parent's side)::
 
@@ -18,9 +18,10 @@ import json
 import math
 import os
 import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Tuple
 
 #: Phase -> what the progress line says.
 PHASES = {
@@ -75,10 +76,14 @@ class Status:
 
 
 class StatusWriter:
-    """Worker side: appends status lines to ``path`` (nothing when ``path`` is None)."""
+    """Worker side: appends status lines to ``path`` (nothing when ``path`` is None). A phase change is always
+    written; a repeated report of the same phase (the stopping rule's checks) at most every
+    ``min_interval_s``, since the progress line refreshes no faster and a slow disk must not eat the budget."""
 
-    def __init__(self, path: Optional[str]) -> None:
+    def __init__(self, path: Optional[str], min_interval_s: float = 0.25) -> None:
         self.fd: Optional[int] = None
+        self.min_interval_ns = int(min_interval_s * 1e9)
+        self.last: Tuple[str, int] = ("", 0)
         if path:
             try:
                 self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -88,6 +93,10 @@ class StatusWriter:
     def __call__(self, phase: str, iterations: Optional[int] = None, rel_ci: Optional[float] = None) -> None:
         if self.fd is None:
             return
+        now = time.monotonic_ns()
+        if phase == self.last[0] and now - self.last[1] < self.min_interval_ns:
+            return
+        self.last = (phase, now)
         try:
             os.write(self.fd, Status(phase, iterations, rel_ci).to_line())
         except OSError:

@@ -78,3 +78,13 @@ def test_the_request_carries_the_status_path_through_its_checked_round_trip():
 
     request = CellRequest(Cell("tinycnn", "null", "null", 1, "cpu", 1, 0), status_path="/tmp/x/status.jsonl")
     assert CellRequest.from_json(request.to_json()).status_path == "/tmp/x/status.jsonl"
+
+
+def test_repeated_reports_of_a_phase_are_thinned_but_a_new_phase_is_always_written(tmp_path):
+    path = tmp_path / "status.jsonl"
+    write = StatusWriter(str(path), min_interval_s=3600)
+    write("steady")
+    for n in (16, 32, 64):
+        write("steady", n, 0.1)
+    write("idle")
+    assert [s.phase for s in StatusReader(path).read()] == ["steady", "idle"]
