@@ -36,6 +36,9 @@ PHASES = {
     "idle": "active idle (model loaded, no calls)",
 }
 
+#: What the parent builds before a cell's first run, as the progress line names it.
+BUILDS = {"weights": "the seeded weights", "artifact": "the artifact", "reference": "the reference output"}
+
 
 @dataclass(frozen=True)
 class Status:
@@ -67,7 +70,7 @@ class Status:
         """What the progress line shows, e.g. ``measuring: 1,204 iterations, p50 95% CI ±2.1%``."""
         text = PHASES.get(self.phase, self.phase)
         if self.detail:
-            text += f" {self.detail}"
+            text += f" {BUILDS.get(self.detail, self.detail)}"
         if self.iterations is not None:
             text += f": {self.iterations:,d} iterations"
             if self.rel_ci is not None:

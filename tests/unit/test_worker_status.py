@@ -15,7 +15,7 @@ from tests.unit.test_stopping_rule import FakeClock
 def test_a_status_round_trips_and_an_infinite_ci_is_sent_as_unknown():
     assert Status.from_line(Status("steady", 120, 0.03).to_line()) == Status("steady", 120, 0.03)
     assert Status.from_line(Status("steady", 12, math.inf).to_line()) == Status("steady", 12, None)
-    assert Status.from_line(Status("build", detail="artifact").to_line()).describe() == "building artifact"
+    assert Status.from_line(Status("build", detail="artifact").to_line()).describe() == "building the artifact"
 
 
 def test_anything_else_on_the_channel_is_ignored():
