@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from runner.catalog import FRAMEWORKS
 from runner.cell import Cell
@@ -25,9 +25,11 @@ class ProgressObserver(Observer):
     def __init__(self, console: Console, total: int) -> None:
         self.console = console
         self.skipped_count = 0
+        # the counts first, then the cell over two lines (its label, its phase), so a narrow terminal keeps both
         self.progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=console, transient=True,
+            BarColumn(bar_width=12), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"),
+            TimeRemainingColumn(), TextColumn("{task.description}", table_column=Column(overflow="ellipsis")),
+            console=console, transient=True,
         )
         self.task = self.progress.add_task("starting", total=total)
 
@@ -39,11 +41,12 @@ class ProgressObserver(Observer):
         self.progress.stop()
 
     def started(self, cell: Cell, index: int, total: int) -> None:
-        self.progress.update(self.task, description=escape(cell_label(cell)))
+        self.progress.update(self.task, description=f"[bold]{escape(cell_label(cell))}[/bold]")
 
     def phase(self, cell: Cell, status: Status) -> None:
         """The progress line: the cell and its phase (``measuring: 1,204 iterations, p50 95% CI ±2.1%``)."""
-        self.progress.update(self.task, description=escape(f"{cell_label(cell)} · {status.describe()}"))
+        self.progress.update(self.task, description=f"[bold]{escape(cell_label(cell))}[/bold]\n"
+                                                    f"{escape(status.describe())}")
 
     def finished(self, cell: Cell, row: Dict[str, Any]) -> None:
         style = STATUS_STYLE.get(row["status"], "red")
