@@ -16,7 +16,7 @@ style).
 
 from __future__ import annotations
 
-from typing import Iterable, Tuple, Union
+from typing import Dict, Iterable, Mapping, Sequence, Tuple, Union
 
 Options = Union[str, Iterable[Tuple[str, str]]]
 
@@ -53,3 +53,31 @@ def cell_label(cell) -> str:
     """The label of one process (a :class:`runner.cell.Cell`), its repetition included."""
     return config_label(cell.model, cell.framework, cell.source, cell.batch_size, cell.provider, cell.threads,
                         cell.options, cell.repetition)
+
+
+#: Identity dimensions beyond the runtime that a label names when they vary: (column, how it is written).
+VARYING: Tuple[Tuple[str, str], ...] = (
+    ("threads", "t{}"), ("precision", "{}"), ("framework_version", "v{}"), ("env_set", "env {}"),
+    ("device", "on {}"),
+)
+
+
+def varying(rows: Iterable[Mapping], columns: Sequence[str] = tuple(c for c, _ in VARYING)) -> Tuple[str, ...]:
+    """The columns of ``columns`` that take more than one value for the same runtime (framework, source,
+    provider, options) over ``rows``: what a label must add so that no two rows read the same."""
+    seen: Dict[Tuple[str, str], set] = {}
+    for r in rows:
+        who = runtime_label(r["framework"], r.get("source") or "", r.get("provider") or "", r.get("options") or "")
+        for c in columns:
+            if c in r and r[c] is not None and r[c] == r[c]:  # r[c] == r[c]: not NaN
+                seen.setdefault((c, who), set()).add(str(r[c]))
+    return tuple(c for c in columns if any(len(v) > 1 for (col, _), v in seen.items() if col == c))
+
+
+def display_name(row: Mapping, dims: Sequence[str] = ()) -> str:
+    """``runtime_label`` of ``row`` followed by its value of each dimension in ``dims`` (those that vary):
+    ``<framework> t2``, ``<framework> int8``."""
+    text = runtime_label(row["framework"], row.get("source") or "", row.get("provider") or "",
+                         row.get("options") or "")
+    extra = [fmt.format(row[c]) for c, fmt in VARYING if c in dims and row.get(c) not in (None, "")]
+    return " ".join([text, *extra])

@@ -23,6 +23,7 @@ import pandas as pd
 
 from runner.errors import UsageError
 from runner.estimate import MIN_REPETITIONS, Estimate, Ratio, Repetition, estimate, ratio, values
+from runner.naming import runtime_label
 from runner.report.evidence import DISAGREES
 from runner.report.load import Dataset
 from runner.system.checks import LOAD_WARN
@@ -155,11 +156,12 @@ def _index(rows: pd.DataFrame, keys: List[str]) -> Dict[Tuple, pd.DataFrame]:
 
 
 def _name(d: Dict) -> str:
-    src = f"({d['source']})" if d.get("source") and d["source"] != d.get("framework") else ""
-    parts = [d.get("model"), f"{d.get('framework', '')}{src}", f"b{d['batch_size']}" if "batch_size" in d else None,
-             d.get("provider"), f"t{d['threads']}" if "threads" in d else None]
-    return " ".join(str(p) for p in parts if p) + (f" [{d['options']}]" if d.get("options") else "") + \
-        (f" on {d['device']}" if d.get("device") else "")
+    """'model runtime(source)/provider [options] b1 t1 on device' (``runner.naming``)."""
+    runtime = runtime_label(d.get("framework", ""), d.get("source") or "", d.get("provider") or "",
+                            d.get("options") or "")
+    parts = [d.get("model"), runtime, f"b{d['batch_size']}" if "batch_size" in d else None,
+             f"t{d['threads']}" if "threads" in d else None]
+    return " ".join(str(p) for p in parts if p) + (f" on {d['device']}" if d.get("device") else "")
 
 
 def _described(ident: Dict, a: Side, b: Side) -> str:

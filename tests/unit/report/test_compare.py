@@ -48,8 +48,8 @@ def test_ignore_threads_matches_a_t1_run_with_a_t2_run(make_run):
     a = _run(make_run, "a", row("pytorch", p50_ms=10, threads=1))
     b = _run(make_run, "b", row("pytorch", p50_ms=6, threads=2))
     matches, alone = compare(a, b)
-    assert not matches and sorted(alone) == ["only in run A: alexnet pytorch b1 cpu t1",
-                                             "only in run B: alexnet pytorch b1 cpu t2"]
+    assert not matches and sorted(alone) == ["only in run A: alexnet pytorch b1 t1",
+                                             "only in run B: alexnet pytorch b1 t2"]
     (m,), alone = compare(a, b, ignore=["threads"])
     assert m.verdict == "faster" and "t1 → t2" in m.name and not alone
     with pytest.raises(UsageError, match="cannot ignore 'colour'"):
@@ -84,7 +84,7 @@ def test_energy_without_meters_says_so_and_unmatched_cells_are_listed(make_run):
     b = _run(make_run, "b", row("pytorch", energy_j=0.1), row("tflite"))
     matches, alone = compare(a, b, metric="energy")
     assert [m.verdict for m in matches] == ["less energy"]
-    assert sorted(alone) == ["only in run A: alexnet mxnet b1 cpu t1", "only in run B: alexnet tflite b1 cpu t1"]
+    assert sorted(alone) == ["only in run A: alexnet mxnet b1 t1", "only in run B: alexnet tflite b1 t1"]
     matches, _ = compare(a, _run(make_run, "c", row("pytorch")), metric="energy")
     assert matches[0].verdict == "no energy measured"
 
