@@ -22,15 +22,17 @@ from runner.catalog import HARNESS, in_study
 from runner.estimate import BETWEEN_CV_MAX, Ratio
 from runner.report.load import Dataset
 from runner.report.rules import fmt, row_ratio, where  # noqa: F401 (re-exported for the predicates)
-from runner.report.summarize import aggregate, label
+from runner.report.summarize import aggregate, label, trusted_energy_mask, with_precision
 
 PCAMP = in_study("pcamp")
 GREENAI = in_study("greenai", native=True)  # the frameworks run natively; ONNX runs of their exports apart
+#: A scope over a study's own set of frameworks names the runtimes it leaves out, and why.
+STUDY_SETS = {PCAMP: ("pcamp", "pCAMP package"), GREENAI: ("greenai", "Green AI framework")}
 CV_MODELS = ("resnet50", "mobilenet_v2")
 GREENAI_MODELS = (*CV_MODELS, "bert_base")
 SQUEEZENET = ("squeezenet1_0", "squeezenet1_1")
 GPU = ("cuda", "tensorrt")
-COMPARE_KEYS = ["device", "model", "batch_size", "provider", "threads"]
+COMPARE_KEYS = ["device", "model", "batch_size", "precision", "provider", "threads"]
 LAPTOP_NAME = re.compile(r"laptop|macbook|notebook", re.IGNORECASE)
 #: The worker's and the orchestrator's output-check warnings both say this.
 DISAGREES = "differs from the reference"
@@ -39,12 +41,13 @@ SCOPE = {"frameworks": "framework", "models": "model", "batches": "batch_size", 
 
 
 def trusted_energy(cells: pd.DataFrame) -> pd.DataFrame:
-    """Cells with synthetic (fake meter) or estimated energy blanked: findings use measured energy only."""
-    synthetic = (cells["energy_source"] == "fake") | (cells["energy_method"] == "estimate")
-    if not synthetic.any():
+    """Cells with untrusted energy blanked (synthetic, estimated, or over too short a window): findings use
+    measured energy only (``summarize.trusted_energy_mask``)."""
+    untrusted = cells["energy_per_inference_j"].notna() & ~trusted_energy_mask(cells)
+    if not untrusted.any():
         return cells
     cells = cells.copy()
-    cells.loc[synthetic, ENERGY_COLUMNS] = float("nan")
+    cells.loc[untrusted, ENERGY_COLUMNS] = float("nan")
     return cells
 
 
@@ -64,7 +67,7 @@ class Context:
 
     def __init__(self, ds: Dataset, laptops: Iterable[str] = ()) -> None:
         self.ds = ds
-        kept, self.excluded = _untrusted(trusted_energy(ds.cells))
+        kept, self.excluded = _untrusted(trusted_energy(with_precision(ds.cells)))
         agg = aggregate(kept, ds.cell_latencies)
         self.all = agg[~agg["framework"].isin(HARNESS)] if not agg.empty else agg
         unstable = self.all["between_cv"].fillna(0) > BETWEEN_CV_MAX if not self.all.empty else []
@@ -77,6 +80,7 @@ class Context:
         self.laptops: Set[str] = set(laptops) | {d for d in devices if LAPTOP_NAME.search(str(d))}
         self._ratios: Dict[Tuple, Optional[Ratio]] = {}
         self._noted: Dict[str, str] = {}
+        self._outside: Dict[str, str] = {}
 
     def _classes(self, rows: pd.DataFrame, classes: Sequence[str]) -> pd.Series:
         laptop = rows["device"].isin(self.laptops)
@@ -99,20 +103,43 @@ class Context:
         """Trusted configurations inside the scope; the left-out ones in it are noted for the verdict."""
         for _, r in self.select(self.excluded, **scope).iterrows():
             self._noted.setdefault(f"{r['label']} on {where(r)}", r["reason"])
+        self._note_outside(scope)
         rows = self.select(self.agg, **scope)
         return rows[rows["energy_j"].notna()] if energy and not rows.empty else rows
 
+    def _note_outside(self, scope: Dict) -> None:
+        """Runtimes in the rest of the scope that a study's own set of frameworks leaves out."""
+        wanted = scope.get("frameworks")
+        if wanted is None or tuple(wanted) not in STUDY_SETS or self.all.empty:
+            return
+        study, noun = STUDY_SETS[tuple(wanted)]
+        near = self.select(self.all, **{**scope, "frameworks": None})
+        for _, r in near[~near["framework"].isin(wanted)].iterrows():
+            why = (f"its exports are compared with their source framework in the {study}-onnx findings"
+                   if r["framework"] in in_study(study) else f"not a {noun}")
+            self._outside.setdefault(r["runtime"], why)
+
+    def energy_gap(self) -> str:
+        """Why there is no trusted energy per inference in this dataset, or in part of it."""
+        from runner.report.quality import energy_gap
+
+        return energy_gap(self.ds.cells)
+
     def begin(self) -> None:
         """Start a new verdict: forget what was noted as left out."""
-        self._noted = {}
+        self._noted, self._outside = {}, {}
 
     def left_out(self) -> str:
-        """'left out: …' for the current verdict, or ''."""
-        if not self._noted:
-            return ""
-        items = [f"{what} ({why})" for what, why in list(self._noted.items())[:4]]
-        more = f" and {len(self._noted) - 4} more" if len(self._noted) > 4 else ""
-        return f"left out: {len(self._noted)} configuration(s): " + "; ".join(items) + more
+        """'left out: …' (untrusted configurations) and 'not compared: …' (outside the study's set), or ''."""
+        parts = []
+        if self._noted:
+            items = [f"{what} ({why})" for what, why in list(self._noted.items())[:4]]
+            more = f" and {len(self._noted) - 4} more" if len(self._noted) > 4 else ""
+            parts.append(f"left out: {len(self._noted)} configuration(s): " + "; ".join(items) + more)
+        if self._outside:
+            parts.append("not compared (outside the study's set): "
+                         + "; ".join(f"{who} ({why})" for who, why in self._outside.items()))
+        return " | ".join(parts)
 
     def ratio(self, a: pd.Series, b: pd.Series, metric: str = "latency") -> Optional[Ratio]:
         """b/a on ``metric`` with the estimator's 95% CI (cached)."""
@@ -125,41 +152,8 @@ class Context:
 def comparable(rows: pd.DataFrame, who: str, others: Optional[Sequence[str]] = None) -> List[pd.DataFrame]:
     """Groups (same device, model, batch, provider, threads) holding ``who`` and at least one other framework."""
     out = []
-    for _, g in rows.groupby(COMPARE_KEYS, sort=True):
+    for _, g in rows.groupby(COMPARE_KEYS, sort=True, dropna=False):
         other = g[g["framework"] != who] if others is None else g[g["framework"].isin(others)]
         if (g["framework"] == who).any() and len(other):
             out.append(g)
     return out
-
-
-def missing(ctx: Context, need: str, **scope) -> str:
-    """What is absent for a scope, every statement true of the data: per dimension, the asked-for values that
-    no ok configuration has at all (what there is instead), then what the rest lacks in combination."""
-    seen = pd.concat([ctx.all, ctx.excluded], ignore_index=True)
-    if seen.empty:
-        return (f"needs {need}; the dataset has no framework rows (null-adapter rows measure the harness "
-                "and are not evidence)")
-    gaps = []
-    for arg, col in SCOPE.items():
-        wanted = scope.get(arg)
-        have = set(seen[col]) if wanted is not None else set()
-        absent = [str(w) for w in wanted or () if w not in have]
-        if absent and (arg == "frameworks" or len(absent) == len(wanted)):  # any other model/batch/provider will do
-            gaps.append(f"no ok rows for {col} {', '.join(absent)} (have: {', '.join(sorted(map(str, have)))})")
-    gaps += _class_gaps(ctx, scope.get("classes"))
-    if not gaps:
-        inside = ctx.select(seen, **scope)
-        gaps.append("the rows present do not form such a comparison" if inside.empty or len(ctx.select(
-            ctx.agg, **scope)) else "every row in scope was left out (see 'left out')")
-    return f"needs {need}; " + "; ".join(gaps)
-
-
-def _class_gaps(ctx: Context, classes: Optional[Sequence[str]]) -> List[str]:
-    if not classes:
-        return []
-    if len(ctx.select(pd.concat([ctx.all, ctx.excluded], ignore_index=True), classes=classes)):
-        return []
-    if "laptop" in classes:
-        return ["no device is labelled a laptop: laptop-class x86 cannot be told from x86 automatically "
-                "(pass --laptop DEVICE to the report)"]
-    return [f"no device of class {', '.join(classes)}"]

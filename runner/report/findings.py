@@ -78,3 +78,34 @@ def _judge(ctx: Context, f: Finding) -> Verdict:
     verdict, detail = PREDICATES[f.id](ctx, f)
     left = ctx.left_out()
     return Verdict(f, verdict, f"{detail} | {left}" if left else detail)
+
+
+#: How a report shows the findings: every verdict with its numbers, one line of counts, or nothing.
+MODES = ("full", "summary", "off")
+#: Grids that reproduce a study: their reports show the findings in full by default.
+STUDY_GRIDS = ("pcamp", "greenai")
+LEGEND = ("Evidence: [A] the paper's own abstract; [S] a published summary of the paper (its full text was "
+          "not read). Verdicts: holds (the 95% CI supports the claim), contradicted (the CI excludes it), "
+          "not enough data (neither; what is missing or undecided is said).")
+
+
+def grid_names(manifests: Dict[str, Dict]) -> List[str]:
+    """The grid (preset or grid file) names the runs were made with, from their manifests."""
+    return sorted({str((inv.get("grid") or {}).get("name")) for m in manifests.values()
+                   for inv in m.get("invocations") or [] if (inv.get("grid") or {}).get("name")})
+
+
+def default_mode(manifests: Dict[str, Dict]) -> str:
+    """'full' when a run reproduces a study (pcamp or greenai grid), else 'summary'."""
+    return "full" if set(grid_names(manifests)) & set(STUDY_GRIDS) else "summary"
+
+
+def tally(verdicts: List[Verdict]) -> str:
+    """'20 checked: 1 holds, 0 contradicted, 19 not enough data'."""
+    counts = {v: sum(1 for x in verdicts if x.verdict == v) for v in (HOLDS, CONTRADICTED, MISSING)}
+    return f"{len(verdicts)} checked: " + ", ".join(f"{n} {v}" for v, n in counts.items())
+
+
+def parts(v: Verdict) -> List[str]:
+    """The verdict's detail, one labelled part per line (numbers, supporting, disagreeing, left out)."""
+    return [p.strip() for p in v.detail.split(" | ") if p.strip()]

@@ -13,9 +13,10 @@ from typing import Callable, List, Optional, Tuple
 import pandas as pd
 
 from runner.estimate import Ratio
-from runner.report.evidence import CV_MODELS, GREENAI, GREENAI_MODELS, Context, comparable, missing
+from runner.report.evidence import CV_MODELS, GREENAI, GREENAI_MODELS, Context, comparable
 from runner.report.findings import Finding, predicate
 from runner.report.findings_pcamp import correlation_verdict
+from runner.report.gaps import missing
 from runner.report.rules import (
     MISSING,
     Result,
@@ -24,6 +25,7 @@ from runner.report.rules import (
     equivalence,
     every,
     fmt,
+    has_ci,
     majority,
     standing,
     where,
@@ -58,7 +60,7 @@ def _standings(ctx: Context, pairs: Pairs, metric: str, judge: Judge) -> List[St
         r = ctx.ratio(a, b, metric)
         if r is not None:
             out.append(Standing(judge(r), f"{where(a)}: {b['label']} {fmt(metric, b[col])} / {a['label']} "
-                                          f"{fmt(metric, a[col])} = {r.text()}"))
+                                          f"{fmt(metric, a[col])} = {r.text()}", has_ci(r)))
     return out
 
 
@@ -98,7 +100,8 @@ def mxnet_best_cv_b1(ctx: Context, f: Finding) -> Result:
     scope = dict(frameworks=GREENAI, models=CV_MODELS, batches=(1,), providers=("cuda",))
     groups = comparable(ctx.rows(**scope), "mxnet")
     if not groups:
-        return MISSING, missing(ctx, "mxnet and pytorch or tensorflow on GPU (provider cuda)", **scope)
+        return MISSING, missing(ctx, "mxnet and pytorch or tensorflow on GPU (provider cuda)", needs=("mxnet",),
+                                pair="mxnet", **scope)
     time = every([standing(g, "mxnet", "latency", ctx.ratio) for g in groups], "mxnet is fastest")
     egroups = comparable(ctx.rows(energy=True, **scope), "mxnet")
     energy = every([standing(g, "mxnet", "energy", ctx.ratio) for g in egroups], "mxnet uses the least energy") \
@@ -125,7 +128,8 @@ def b64_tie(ctx: Context, f: Finding) -> Result:
     pairs = _pair_rows(rows[rows["framework"] == "pytorch"], rows[rows["framework"] == "mxnet"], PAIR_KEYS) \
         if not rows.empty else []
     if not pairs:
-        return MISSING, missing(ctx, "pytorch and mxnet on GPU (provider cuda) at batch 64", **scope)
+        return MISSING, missing(ctx, "pytorch and mxnet on GPU (provider cuda) at batch 64", need_all=("frameworks",),
+                                pair="pytorch", **scope)
     band = f.parameters.get("tie_band", 0.05)
     return _banded(ctx, pairs, 1.0, 1 / (1 + band), 1 + band, energy_needed=False)
 
@@ -136,8 +140,8 @@ def tf_slowest(ctx: Context, f: Finding) -> Result:
     pairs = _pair_rows(rows[rows["framework"] == "tensorflow"], rows[rows["framework"] != "tensorflow"],
                        PAIR_KEYS) if not rows.empty else []
     if not pairs:
-        return MISSING, missing(ctx, "tensorflow and pytorch or mxnet on resnet50/mobilenet_v2",
-                                frameworks=GREENAI, models=CV_MODELS, batches=(1, 64))
+        return MISSING, missing(ctx, "tensorflow and pytorch or mxnet on resnet50/mobilenet_v2", needs=("tensorflow",),
+                                pair="tensorflow", frameworks=GREENAI, models=CV_MODELS, batches=(1, 64))
     return _per_metric(ctx, pairs, lambda s, c: every(s, c, "pairs"), "tensorflow is outperformed")
 
 
@@ -146,7 +150,8 @@ def pytorch_best_bert(ctx: Context, f: Finding) -> Result:
     scope = dict(frameworks=GREENAI, models=("bert_base",))
     groups = comparable(ctx.rows(**scope), "pytorch")
     if not groups:
-        return MISSING, missing(ctx, "pytorch and tensorflow or mxnet on bert_base", **scope)
+        return MISSING, missing(ctx, "pytorch and tensorflow or mxnet on bert_base", needs=("pytorch",),
+                                pair="pytorch", **scope)
     time = every([standing(g, "pytorch", "latency", ctx.ratio) for g in groups], "pytorch is fastest")
     egroups = comparable(ctx.rows(energy=True, **scope), "pytorch")
     if not egroups:
@@ -171,7 +176,8 @@ def onnx_usually_better(ctx: Context, f: Finding) -> Result:
     pairs = _onnx_pairs(ctx, models=GREENAI_MODELS)
     if not pairs:
         return MISSING, missing(ctx, "onnxruntime and its source framework (pytorch, tensorflow or mxnet) "
-                                "on the same model, batch and provider", frameworks=("onnxruntime", *GREENAI),
+                                "on the same model, batch and provider", needs=("onnxruntime",),
+                                pair="onnxruntime", frameworks=("onnxruntime", *GREENAI),
                                 models=GREENAI_MODELS)
     return _per_metric(ctx, pairs, majority, "onnxruntime is significantly faster than its source")
 
@@ -181,7 +187,8 @@ def onnx_resnet_b64_worse(ctx: Context, f: Finding) -> Result:
     pairs = _onnx_pairs(ctx, "pytorch", models=("resnet50",), batches=(64,))
     if not pairs:
         return MISSING, missing(ctx, "pytorch and onnxruntime(pytorch) on resnet50 at batch 64",
-                                frameworks=("pytorch", "onnxruntime"), models=("resnet50",), batches=(64,))
+                                need_all=("frameworks",), pair="onnxruntime", frameworks=("pytorch", "onnxruntime"),
+                                models=("resnet50",), batches=(64,))
     target, band = f.parameters.get("ratio", 1.10), f.parameters.get("band", 0.05)
     return _banded(ctx, pairs, target, target - band, target + band, energy_needed=True)
 
@@ -194,7 +201,8 @@ def tensorrt_beats_cuda(ctx: Context, f: Finding) -> Result:
     pairs = _pair_rows(rows[rows["provider"] == "cuda"], rows[rows["provider"] == "tensorrt"], on) \
         if not rows.empty else []
     if not pairs:
-        return MISSING, missing(ctx, "onnxruntime with both the cuda and the tensorrt provider", **scope)
+        return MISSING, missing(ctx, "onnxruntime with both the cuda and the tensorrt provider",
+                                need_all=("providers",), **scope)
     return _per_metric(ctx, pairs, lambda s, c: every(s, c, "pairs"), "tensorrt is faster than cuda")
 
 

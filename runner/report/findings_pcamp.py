@@ -13,8 +13,9 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 from runner.estimate import ratio
-from runner.report.evidence import COMPARE_KEYS, PCAMP, SQUEEZENET, Context, comparable, missing
+from runner.report.evidence import COMPARE_KEYS, PCAMP, SQUEEZENET, Context, comparable
 from runner.report.findings import Finding, predicate
+from runner.report.gaps import missing
 from runner.report.rules import (
     CONTRADICTED,
     HOLDS,
@@ -24,6 +25,7 @@ from runner.report.rules import (
     equivalence,
     every,
     fmt,
+    has_ci,
     majority,
     repetitions,
     standing,
@@ -35,7 +37,8 @@ from runner.report.stats import median_ci, spearman
 PCAMP_MODELS = ("alexnet", *SQUEEZENET)
 PAIR = "and another pCAMP package (tensorflow, caffe2, mxnet, pytorch, tflite) on the same device/model/batch"
 #: Energy and latency are correlated within these groups (across configurations), never across them.
-CORRELATION_KEYS = ["device", "model", "batch_size", "provider"]
+CORRELATION_KEYS = ["device", "model", "batch_size", "precision", "provider"]
+BEST_TEXT = {"latency": "fastest", "memory": "leanest", "energy": "most frugal"}
 
 
 def _best_everywhere(ctx: Context, who: str, metric: str, claim: str, largest: bool = False, **scope) -> Result:
@@ -45,14 +48,9 @@ def _best_everywhere(ctx: Context, who: str, metric: str, claim: str, largest: b
     groups = comparable(rows, who)
     if not groups:
         need = f"{who} {PAIR}" + (" with energy per inference" if metric == "energy" else "")
-        return MISSING, missing(ctx, need, frameworks=(who,), **scope) + _energy_gap(ctx, metric)
+        return MISSING, missing(ctx, need, needs=(who,), pair=who, energy=metric == "energy", frameworks=PCAMP,
+                                **scope)
     return every([standing(g, who, metric, ctx.ratio, largest) for g in groups], claim)
-
-
-def _energy_gap(ctx: Context, metric: str) -> str:
-    if metric == "energy" and not ctx.rows(energy=True).shape[0]:
-        return "; no energy per inference was measured (no meter: see energy_reason)"
-    return ""
 
 
 def _cold_vs_warm(row) -> Standing:
@@ -60,7 +58,7 @@ def _cold_vs_warm(row) -> Standing:
     r = ratio(repetitions(row, "latency"), repetitions(row, "load"))
     text = (f"{where(row)}: load + first {fmt('load', row['load_first_s'])} vs p50 {fmt('latency', row['p50_s'])}"
             f" (×{r.text() if r else '?'})")
-    return Standing(r.direction() if r else 0, text)
+    return Standing(r.direction() if r else 0, text, has_ci(r))
 
 
 @predicate("pcamp-load-dominates")
@@ -68,12 +66,14 @@ def load_dominates(ctx: Context, f: Finding) -> Result:
     rows = ctx.rows(frameworks=PCAMP, models=PCAMP_MODELS, batches=(1,)).dropna(subset=["load_first_s", "p50_s"])
     per_fw = {fw: g for fw, g in rows.groupby("framework")}
     if len(per_fw) < 2:
-        return MISSING, missing(ctx, "two or more pCAMP packages on alexnet or squeezenet at batch 1",
+        return MISSING, missing(ctx, "two or more pCAMP packages on alexnet or squeezenet at batch 1", at_least=2,
                                 frameworks=PCAMP, models=PCAMP_MODELS, batches=(1,))
     packages = []
     for fw, g in per_fw.items():
-        verdict, detail = every([_cold_vs_warm(r) for _, r in g.iterrows()], "load + first > p50", "configurations")
-        packages.append(Standing({HOLDS: 1, CONTRADICTED: -1}.get(verdict, 0), f"{fw}: {detail}"))
+        each = [_cold_vs_warm(r) for _, r in g.iterrows()]
+        verdict, detail = every(each, "load + first > p50", "configurations")
+        packages.append(Standing({HOLDS: 1, CONTRADICTED: -1}.get(verdict, 0), f"{fw}: {detail.replace(' | ', '; ')}",
+                                 all(s.ci for s in each)))
     return majority(packages, "loading (with the first inference) takes longer than a warm inference", "packages")
 
 
@@ -94,7 +94,7 @@ def _trade(ctx: Context, mx, other, more: float) -> Standing:
     text = (f"{where(mx)}: mxnet {fmt('memory', mx['rss_peak_bytes'])} / {fmt('latency', mx['p50_s'])} vs "
             f"{other['label']} {fmt('memory', other['rss_peak_bytes'])} / {fmt('latency', other['p50_s'])} "
             f"(memory ×{mem.text() if mem else '?'}, time ×{lat.text() if lat else '?'})")
-    return Standing(-1 if -1 in signs else 1 if signs == (1, 1) else 0, text)
+    return Standing(-1 if -1 in signs else 1 if signs == (1, 1) else 0, text, has_ci(mem, lat))
 
 
 @predicate("pcamp-mxnet-memory-for-time")
@@ -105,7 +105,8 @@ def mxnet_memory_for_time(ctx: Context, f: Finding) -> Result:
         mx = g[g["framework"] == "mxnet"].iloc[0]
         pairs += [_trade(ctx, mx, o, more) for _, o in g[g["framework"] != "mxnet"].iterrows()]
     if not pairs:
-        return MISSING, missing(ctx, f"mxnet {PAIR}", frameworks=("mxnet",), models=PCAMP_MODELS)
+        return MISSING, missing(ctx, f"mxnet {PAIR}", needs=("mxnet",), pair="mxnet", frameworks=PCAMP,
+                                models=PCAMP_MODELS)
     return majority(pairs, f"mxnet uses {more:.0%}+ more memory and significantly less time")
 
 
@@ -149,10 +150,10 @@ def no_single_winner(ctx: Context, f: Finding) -> Result:
             if have["framework"].nunique() >= 2:
                 top, s = winner(have, metric, ctx.ratio)
                 wins.append(top)
-                lines.append(f"{metric} {top or 'tie'}: {s.text}")
+                lines.append(f"{BEST_TEXT[metric]} pCAMP package: {top or 'none (tie: the CI includes 1)'}: {s.text}")
     if not wins:
-        return MISSING, missing(ctx, "two or more pCAMP packages on the same device/model/batch", frameworks=PCAMP,
-                                models=PCAMP_MODELS)
+        return MISSING, missing(ctx, "two or more pCAMP packages on the same device/model/batch", at_least=2,
+                                pair="*", frameworks=PCAMP, models=PCAMP_MODELS)
     decided = sorted({w for w in wins if w})
     head = (f"{len(decided)} different significant winners ({', '.join(decided) or 'none'}) and "
             f"{wins.count(None)} ties over {len(wins)} metric × group comparisons: ")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from typing import List
+from typing import Dict, List
 
 import pandas as pd
 
 from runner.estimate import BETWEEN_CV_MAX
 from runner.measure.stats import CV_WARN
 from runner.report.load import FAILED_STATUSES
-from runner.report.summarize import label
+from runner.report.summarize import label, trusted_energy_mask
 from runner.results.rows import WARNING_SEP
 
 
@@ -75,15 +76,33 @@ def spread(agg: pd.DataFrame) -> List[str]:
     return lines
 
 
+#: A warning's kind: its words before the first colon or number ("not converged", "high variance").
+KIND = re.compile(r"^[^:\d]{3,60}?(?=:|\s\d|\s[±~<>])")
+
+
 def cell_warnings(cells: pd.DataFrame) -> List[str]:
-    """The per-cell ``warnings`` column, identical texts counted once with the cells they came from."""
+    """The per-cell ``warnings`` column: identical texts counted once with the cells they came from, and a
+    kind of warning that recurs with different numbers in several cells summarised in one line (its first
+    text as the example), so a run where every cell says "not converged" gives one line, not one per cell."""
     counts: Counter = Counter()
-    first = {}
+    first: Dict[str, str] = {}
     for _, r in cells[cells["warnings"].notna()].iterrows():
         for text in filter(None, str(r["warnings"]).split(WARNING_SEP)):
             counts[text] += 1
             first.setdefault(text, _name(r))
-    return [f"{text} ({first[text]}{f' and {n - 1} more' if n > 1 else ''})" for text, n in counts.items()]
+    kinds: Dict[str, List[str]] = {}
+    for text in counts:
+        m = KIND.match(text)
+        kind = re.sub(r"\s+(by|of|at|is|was|for)$", "", m.group(0).strip()) if m else text
+        kinds.setdefault(kind, []).append(text)
+    lines = []
+    for kind, texts in kinds.items():
+        n = sum(counts[t] for t in texts)
+        if len(texts) == 1:
+            lines.append(f"{texts[0]} ({first[texts[0]]}{f' and {n - 1} more' if n > 1 else ''})")
+        else:
+            lines.append(f"{kind} in {n} cells (e.g. {first[texts[0]]}: {texts[0]})")
+    return lines
 
 
 def energy_note(cells: pd.DataFrame) -> str:
@@ -93,6 +112,23 @@ def energy_note(cells: pd.DataFrame) -> str:
     reasons = cells["energy_reason"].dropna().unique().tolist()
     reason = reasons[0] if reasons else "no meter was available"
     return f"no energy was measured in these runs: {reason}"
+
+
+def energy_gap(cells: pd.DataFrame) -> str:
+    """Why there is no trusted energy per inference: no meter (the first recorded reason, shortened), or the
+    energy measured is synthetic (fake meter), estimated or over windows shorter than the meters need."""
+    ok = cells[cells["status"] == "ok"]
+    measured = ok["energy_per_inference_j"].notna()
+    if measured.any():
+        sources = ", ".join(sorted(set(ok.loc[measured, "energy_source"].dropna())))
+        trusted = trusted_energy_mask(ok)
+        if not trusted.any():
+            return (f"the energy measured ({sources}) is synthetic, estimated or over windows shorter than the "
+                    "meters need, so it is not compared")
+        return f"trusted energy exists for {int(trusted.sum())} of {len(ok)} ok cells, none of them in this scope"
+    reasons = ok["energy_reason"].dropna().unique().tolist()
+    first = reasons[0].split(" | ")[0].split(" (")[0].removeprefix("not_found: ") if reasons else ""
+    return f"no energy meter ({first}; `edgebench env` says why per meter)" if first else "no energy meter"
 
 
 def all_warnings(cells: pd.DataFrame, agg: pd.DataFrame) -> List[str]:

@@ -25,6 +25,7 @@ Result = Tuple[str, str]
 METRICS: Dict[str, Tuple[str, str]] = {
     "latency": ("p50_s", "reps"), "memory": ("rss_peak_bytes", "rss_values"), "energy": ("energy_j", "energy_values"),
     "energy_net": ("energy_net_j", "energy_net_values"), "load": ("load_first_s", "load_first_values"),
+    "cold_start": ("cold_s", "cold_values"), "energy_trusted": ("energy_trusted_j", "energy_trusted_values"),
 }
 RatioFn = Callable[[pd.Series, pd.Series, str], Optional[Ratio]]
 
@@ -54,8 +55,8 @@ def where(row: pd.Series) -> str:
 
 def fmt(metric: str, value: float) -> str:
     """A metric value with its unit, readable."""
-    if metric in ("latency", "mean", "load"):
-        return f"{value * 1e3:.3g} ms"
+    if metric in ("latency", "mean", "load", "cold_start"):
+        return f"{value * 1e3:.3g} ms" if value < 1 else f"{value:.3g} s"
     if metric == "memory":
         return f"{value / 2**20:.0f} MiB"
     return f"{value:.3g} J"
@@ -69,10 +70,17 @@ def best_row(rows: pd.DataFrame, metric: str, largest: bool = False) -> pd.Serie
 
 @dataclass(frozen=True)
 class Standing:
-    """How one unit (a group, a pair) bears on a claim: +1 supports, -1 excludes, 0 undecided; with numbers."""
+    """How one unit (a group, a pair) bears on a claim: +1 supports, -1 excludes, 0 undecided; with numbers.
+    ``ci`` is False when the comparison has no interval (a side with one repetition)."""
 
     sign: int
     text: str
+    ci: bool = True
+
+
+def has_ci(*ratios: Optional[Ratio]) -> bool:
+    """Every ratio exists and has a 95% CI."""
+    return all(r is not None and r.has_ci for r in ratios)
 
 
 def standing(rows: pd.DataFrame, who: str, metric: str, ratio_fn: RatioFn = row_ratio, largest: bool = False,
@@ -86,7 +94,7 @@ def standing(rows: pd.DataFrame, who: str, metric: str, ratio_fn: RatioFn = row_
     r = ratio_fn(a, b, metric)
     col = METRICS[metric][0]
     return Standing(better(r, largest), f"{where(a)}: {a['label']} {fmt(metric, a[col])} vs runner-up "
-                                        f"{b['label']} {fmt(metric, b[col])} (×{r.text() if r else '?'})")
+                                        f"{b['label']} {fmt(metric, b[col])} (×{r.text() if r else '?'})", has_ci(r))
 
 
 def winner(rows: pd.DataFrame, metric: str, ratio_fn: RatioFn = row_ratio, largest: bool = False,
@@ -98,19 +106,38 @@ def winner(rows: pd.DataFrame, metric: str, ratio_fn: RatioFn = row_ratio, large
     return (top if s.sign > 0 else None), s
 
 
+#: Labels of the parts of a verdict's detail (joined by " | "; a report shows one part per line).
+SUPPORTING, DISAGREEING, UNDECIDED = "supporting", "disagreeing", "undecided"
+
+
+def _undecided(items: Sequence[Standing], n: int, unit: str) -> str:
+    """'undecided: 2 of 5 groups (…): a; b' for the ties, saying whether they lack a CI or the CI includes 1."""
+    tied = [s for s in items if s.sign == 0]
+    no_ci = sum(1 for s in tied if not s.ci)
+    why = [f"{len(tied) - no_ci} tied: the 95% CI includes 1"] if len(tied) > no_ci else []
+    why += [f"{no_ci} without a CI: a side has 1 repetition, run --repetitions 3 or more"] if no_ci else []
+    return f"{UNDECIDED}: {len(tied)} of {n} {unit} ({'; '.join(why)}): " + "; ".join(s.text for s in tied[:3])
+
+
+def _parts(items: Sequence[Standing], n: int, unit: str, claim: str) -> List[str]:
+    """The labelled parts: disagreeing, undecided, supporting (those that have members)."""
+    against = [s.text for s in items if s.sign < 0]
+    sup = [s.text for s in items if s.sign > 0]
+    parts = [f"{DISAGREEING} (the CI excludes the claim): {len(against)} of {n} {unit}: " + "; ".join(against[:3])
+             ] if against else []
+    parts += [_undecided(items, n, unit)] if any(s.sign == 0 for s in items) else []
+    parts += [f"{SUPPORTING} ({claim}): {len(sup)} of {n} {unit}: " + "; ".join(sup[:3])] if sup else []
+    return parts
+
+
 def every(items: Sequence[Standing], claim: str, unit: str = "groups") -> Result:
     """"``claim`` in every unit": holds when all support it, contradicted when any excludes it."""
     if not items:
         return MISSING, f"no comparable {unit}"
     n = len(items)
-    against = [s.text for s in items if s.sign < 0]
-    if against:
-        return CONTRADICTED, f"{len(against)} of {n} {unit} disagree (CI excludes the claim): " + "; ".join(against[:3])
-    tied = [s.text for s in items if s.sign == 0]
-    if tied:
-        return MISSING, (f"{len(tied)} of {n} {unit} are ties (95% CI includes 1; more repetitions needed): "
-                         + "; ".join(tied[:3]))
-    return HOLDS, f"{claim} in {n} of {n} {unit}: " + "; ".join(s.text for s in items[:3])
+    verdict = CONTRADICTED if any(s.sign < 0 for s in items) else MISSING if any(s.sign == 0 for s in items) \
+        else HOLDS
+    return verdict, " | ".join(_parts(items, n, unit, claim))
 
 
 def majority(items: Sequence[Standing], claim: str, unit: str = "pairs") -> Result:
@@ -119,13 +146,11 @@ def majority(items: Sequence[Standing], claim: str, unit: str = "pairs") -> Resu
     if not items:
         return MISSING, f"no comparable {unit}"
     n = len(items)
-    sup = [s.text for s in items if s.sign > 0]
+    sup = sum(1 for s in items if s.sign > 0)
     tied = sum(1 for s in items if s.sign == 0)
-    head = f"{claim} in {len(sup)} of {n} {unit} ({tied} tied): "
-    if len(sup) > n / 2:
-        return HOLDS, head + "; ".join(sup[:3])
-    shown = "; ".join(s.text for s in items if s.sign <= 0)
-    return (CONTRADICTED, head + shown) if len(sup) + tied <= n / 2 else (MISSING, head + shown)
+    verdict = HOLDS if sup > n / 2 else CONTRADICTED if sup + tied <= n / 2 else MISSING
+    head = f"{claim} in {sup} of {n} {unit}, a majority needs {n // 2 + 1}"
+    return verdict, " | ".join([head, *_parts(items, n, unit, claim)])
 
 
 def equivalence(r: Optional[Ratio], low: float, high: float) -> int:
@@ -142,7 +167,9 @@ def combine(*parts: Tuple[str, Result]) -> Result:
     verdicts = [v for _, (v, _) in parts]
     verdict = next((v for v in (CONTRADICTED, MISSING, HOLDS) if v in verdicts), MISSING)
     order = sorted(parts, key=lambda p: p[1][0] != verdict)
-    return verdict, " | ".join(f"{name} {v}: {detail}" for name, (v, detail) in order)
+    lines = [f"{name} {v}: {part}" if i == 0 else f"{name} {part}"
+             for name, (v, detail) in order for i, part in enumerate(detail.split(" | "))]
+    return verdict, " | ".join(lines)
 
 
 MARKS = (("fastest", "latency"), ("leanest", "memory"), ("most frugal", "energy"))
