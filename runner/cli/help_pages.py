@@ -30,7 +30,8 @@ EXAMPLES: Dict[str, List[str]] = {
         "edgebench run                       # the quick preset on every framework here",
         "edgebench plan --preset pcamp       # its cells, what cannot run here, how long it takes",
         "edgebench env                       # environments, providers, meters and why not",
-        "edgebench report results/<run id>   # tables, verdicts and figures",
+        "edgebench report results/<run id>   # recommendation, tables, verdicts and figures",
+        "edgebench recommend results/<run id>   # which runtime to use, and how sure",
         "edgebench <command> --help          # options and examples of each command",
     ],
     "run": [
@@ -41,6 +42,7 @@ EXAMPLES: Dict[str, List[str]] = {
         f"edgebench run --frameworks {OPT_FW} {OPT_ARG}     # an adapter option as a grid dimension",
         "edgebench run --grid my-grid.toml --run-id lab-1  # the same --run-id again resumes",
         "edgebench run --meters rapl,nvml --idle-s 60 --active-idle-s 2",
+        "edgebench run --export csv                       # also results/<run id>/summary.csv",
         f"edgebench run --frameworks {HARNESS} -o fault=segfault,none   # the harness, with an injected fault",
     ],
     "plan": [
@@ -63,15 +65,23 @@ EXAMPLES: Dict[str, List[str]] = {
     ],
     "version": ["edgebench version", "edgebench --version"],
     "report": [
-        "edgebench report results/lab-1                          # terminal tables, warnings, verdicts",
+        "edgebench report results/lab-1                          # recommendation, tables, warnings, findings",
+        "edgebench report results/lab-1 --format html            # report-lab-1/report.html, self-contained",
         "edgebench report results/ --out report/ --format html   # every run under results/, with figures",
         "edgebench report results/x86 results/jetson --out rep --laptop mbp-2018",
+        "edgebench report results/lab-1 --findings full --export csv   # results.csv, recommendation.csv",
+    ],
+    "recommend": [
+        "edgebench recommend results/lab-1                   # steady state, cold start, memory, energy",
+        "edgebench recommend results/lab-1 --by cold-start   # one criterion",
+        "edgebench recommend results/ --export json          # recommendation-<run id>.json",
     ],
     "compare": [
         "edgebench compare results/a results/b                   # p50 B/A per configuration with a 95% CI",
         "edgebench compare results/a results/b --metric energy",
         "edgebench compare results/main results/pr --fail-on slower   # exit 1 on a significant slowdown",
         "edgebench compare results/t1 results/t2 --ignore threads",
+        "edgebench compare results/a results/b --export csv      # compare-a-vs-b.csv",
     ],
     "compact": [
         "edgebench compact results/rpi-lab-1          # one run: every part-*.jsonl -> part-*.parquet",

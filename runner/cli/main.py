@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.console import Console
 
 from runner import __version__, plan
 from runner.cli import compact_cmd, help_pages, report_cmd
 from runner.cli import options as o
 from runner.cli.errors import handled
 from runner.errors import UsageError, did_you_mean
+from runner.report.textout import make_console
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Benchmark deep-learning inference runtimes on edge devices.\n\n" + help_pages.epilog(""))
@@ -34,12 +34,6 @@ def _print_version(value: bool) -> None:
 def _main(version: Optional[bool] = typer.Option(None, "--version", callback=_print_version, is_eager=True,
                                                  help="Print the edgebench version and exit.")) -> None:
     """Benchmark deep-learning inference runtimes on edge devices."""
-
-
-def make_console(stderr: bool = False) -> Console:
-    """A console that is wide enough for the tables when output goes to a file or a pipe."""
-    stream = sys.stderr if stderr else sys.stdout
-    return Console(stderr=stderr, width=None if stream.isatty() else 160)
 
 
 console = make_console(stderr=True)
@@ -72,15 +66,19 @@ def run(
     active_idle_s: float = o.ActiveIdleS, cooldown_to_c: Optional[float] = o.CooldownToC,
     cooldown_s: float = o.CooldownS, cooldown_max_s: float = o.CooldownMaxS, max_temp_rise_c: float = o.MaxTempRiseC,
     strict: bool = typer.Option(False, "--strict", help="Exit 1 also when cells are unsupported/unavailable."),
+    export: Optional[str] = typer.Option(None, "--export", metavar="FORMAT", help="Also write the summary as csv "
+                                         "or json into the run folder (summary.csv / summary.json)."),
 ) -> None:
     """Run a grid: each cell in a fresh process, results as Parquet under OUT/RUN_ID.
 
     The progress line names each cell's phase (artifact, import, load, warm-up, measuring with its iterations);
-    the summary pools the repetitions of each configuration. Exit status: 0 when every cell is ok (or
-    unsupported/unavailable, unless --strict), 1 when some failed, 2 for bad usage, 3 when the results folder
-    cannot be written, 130 when interrupted (re-run with the same --run-id to resume).
+    the summary pools the repetitions of each configuration (import, cold start, p50 with its 95% CI, memory,
+    energy) and ends with the recommendation per device × model × batch × precision. Exit status: 0 when every
+    cell is ok (or unsupported/unavailable, unless --strict), 1 when some failed, 2 for bad usage, 3 when the
+    results folder cannot be written, 130 when interrupted (re-run with the same --run-id to resume).
     """
-    from runner.cli.progress import ProgressObserver, summary_table
+    from runner.cli.progress import ProgressObserver
+    from runner.cli.summary import run_summary
     from runner.orchestrator import Orchestrator, Settings
     from runner.system.probe import device_name
     from runner.thermal import ThermalSettings
@@ -89,6 +87,10 @@ def run(
                         warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option,
                         warmup_iterations, memory_limit, order, seed)
     cells = plan.expand(spec)
+    if export is not None:
+        from runner.report.export import check
+
+        check(export)
     rid = run_id or dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     if active_idle_s < 0:
         raise UsageError(f"--active-idle-s must be >= 0, got {active_idle_s:g}", "seconds; 0 turns it off")
@@ -98,7 +100,7 @@ def run(
                         device=device or device_name(), thermal=heat)
     with ProgressObserver(console, len(cells)) as observer:
         rows = Orchestrator(cells, settings, observer).run()
-    console.print(summary_table(rows))
+    run_summary(out / rid, console, export)
     console.print(f"results: {out / rid}  ({len(rows)} cells run, {observer.skipped_count} resumed)")
     bad = [r for r in rows if r["status"] in FAILED or (strict and r["status"] != "ok")]
     if bad:

@@ -1,19 +1,16 @@
-"""A rich progress bar (current cell, ETA) and the end-of-run summary table."""
+"""A rich progress bar (the cell and its phase, ETA) and the artifact preparation of ``plan --prepare``."""
 
 from __future__ import annotations
 
-import statistics
-from collections import Counter
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Column, Table
+from rich.table import Column
 
 from runner.catalog import FRAMEWORKS
 from runner.cell import Cell
-from runner.estimate import Estimate, Repetition, estimate
 from runner.naming import cell_label, runtime_label
 from runner.orchestrator import Observer
 from runner.worker.status import Status
@@ -63,77 +60,6 @@ class ProgressObserver(Observer):
 
     def note(self, message: str) -> None:
         self.console.print(f"[dim]{message}[/dim]")
-
-
-def _ms(x) -> str:
-    return f"{x * 1e3:.2f}" if x is not None else "-"
-
-
-def _mib(x) -> str:
-    return f"{x / 2**20:.0f}" if x is not None else "-"
-
-
-CONFIG_KEYS = ("model", "framework", "source", "batch_size", "provider", "threads", "options")
-
-
-def configurations(rows: List[Dict[str, Any]]) -> Dict[tuple, List[Dict[str, Any]]]:
-    """Rows grouped by configuration (everything but the repetition), in the order first seen."""
-    out: Dict[tuple, List[Dict[str, Any]]] = {}
-    for r in rows:
-        out.setdefault(tuple(r.get(k) for k in CONFIG_KEYS), []).append(r)
-    return out
-
-
-def _median(rows: List[Dict[str, Any]], col: str) -> Optional[float]:
-    vals = [r[col] for r in rows if r.get(col) is not None]
-    return statistics.median(vals) if vals else None
-
-
-def _status(rows: List[Dict[str, Any]]) -> str:
-    """'ok 3/3' when every repetition ended alike, else the counts ('ok 2, crashed 1')."""
-    counts = Counter(r["status"] for r in rows)
-    if len(counts) == 1:
-        status = rows[0]["status"]
-        style = STATUS_STYLE.get(status, "red")
-        return f"[{style}]{status} {len(rows)}/{len(rows)}[/{style}]"
-    return "[red]" + ", ".join(f"{s} {n}" for s, n in counts.items()) + "[/red]"
-
-
-def _note(e: Optional[Estimate]) -> str:
-    if e is None:
-        return ""
-    if e.repetitions == 1:
-        return "1 rep: between-process variance unknown"
-    note = "approximate CI" if e.repetitions < 4 else ""
-    if e.dominated:
-        note += f"{'; ' if note else ''}spread dominates (CV {e.between_cv:.0%} vs ±{e.within_rel_ci:.1%})"
-    return note
-
-
-def summary_table(rows: List[Dict[str, Any]]) -> Table:
-    """One line per configuration: repetitions pooled by the estimator (p50 value, its 95% CI, the CV between
-    repetitions), medians of the phase times and energy, the largest memory and output difference."""
-    table = Table(title="edgebench summary (one row per configuration; p50 = median of the repetitions' p50s)",
-                  show_lines=False, pad_edge=False)
-    for col in ("model", "runtime", "b", "t", "status", "load ms", "1st ms", "p50 ms", "95% CI ms", "CV",
-                "p99 ms", "peak MiB", "J/inf", "|diff|", "note"):
-        table.add_column(col, justify="left" if col in ("model", "runtime", "status", "note") else "right")
-    for group in configurations(rows).values():
-        r, ok = group[0], [g for g in group if g["status"] == "ok" and g.get("latency_p50_s") is not None]
-        e = estimate([Repetition.from_row(g) for g in ok]) if ok else None
-        diffs = [g["output_max_abs_diff"] for g in ok if g.get("output_max_abs_diff") is not None]
-        peaks = [g["rss_peak_bytes"] for g in group if g.get("rss_peak_bytes") is not None]
-        energy = _median(ok, "energy_per_inference_j")
-        table.add_row(
-            escape(str(r["model"])), escape(runtime_label(r["framework"], r["source"], r["provider"], r["options"])),
-            str(r["batch_size"]), str(r["threads"]), _status(group),
-            _ms(_median(ok, "load_s")), _ms(_median(ok, "first_inference_s")), _ms(e.value if e else None),
-            f"{_ms(e.low)}–{_ms(e.high)}" if e and e.has_ci else "-",
-            f"{e.between_cv:.1%}" if e and e.between_cv is not None else "-", _ms(_median(ok, "latency_p99_s")),
-            _mib(max(peaks) if peaks else None), f"{energy:.3g}" if energy is not None else "-",
-            f"{max(diffs):.1e}" if diffs else "-", _note(e),
-        )
-    return table
 
 
 def prepare_artifacts(cells: List[Cell], console: Console) -> None:

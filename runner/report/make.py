@@ -5,41 +5,93 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Optional, Sequence
 
+import pandas as pd
 from rich.console import Console
 
+from runner.catalog import HARNESS
 from runner.errors import OutputError, UsageError
 from runner.estimate import MIN_REPETITIONS
-from runner.report import render, terminal
+from runner.report import columns, export, render, terminal
 from runner.report.compare import BELOW, FEW, THRESHOLD, Match, compare, failing
-from runner.report.findings import evaluate
-from runner.report.load import load
+from runner.report.findings import MODES, default_mode, evaluate
+from runner.report.load import Dataset, load
+from runner.report.recommend import BY, Pick, missing_reasons, recommend
 from runner.report.summarize import aggregate
 
 FORMATS = ("md", "html")
 
 
-def report(paths: Sequence[Path], console: Console, out: Optional[Path] = None, fmt: str = "md",
-           plots: bool = True, laptops: Sequence[str] = ()) -> Optional[Path]:
-    """Terminal tables and verdicts, or (with ``out``) report.md/report.html plus figures; returns the file."""
-    if fmt not in FORMATS:
+def default_folder(ds: Dataset) -> Path:
+    """Where a report goes without --out: ``report-<run_id>`` (``report-<first>-and-<n>-more`` for many)."""
+    ids = ds.run_ids or ["results"]
+    return Path(f"report-{ids[0]}" + (f"-and-{len(ids) - 1}-more" if len(ids) > 1 else ""))
+
+
+def recommendations(ds: Dataset, agg: pd.DataFrame, by: Sequence[str] = tuple(BY)) -> List[Pick]:
+    """The recommendation over the runtimes (harness rows measure edgebench itself and are left out)."""
+    runtimes = agg[~agg["framework"].isin(HARNESS)] if not agg.empty else agg
+    return recommend(runtimes, by, missing_reasons(ds.cells))
+
+
+def report(paths: Sequence[Path], console: Console, out: Optional[Path] = None, fmt: Optional[str] = None,
+           plots: bool = True, laptops: Sequence[str] = (), findings: Optional[str] = None,
+           export: Optional[str] = None) -> Optional[Path]:
+    """The recommendation, tables, warnings and findings on the terminal; or (with ``out`` or ``fmt``)
+    report.md/report.html plus figures in ``out`` (default ``report-<run_id>``); returns the file. ``export``
+    writes the results and the recommendation as CSV or JSON into the same folder."""
+    if fmt is not None and fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}'", f"valid: {', '.join(FORMATS)}")
+    if findings is not None and findings not in MODES:
+        raise UsageError(f"unknown --findings '{findings}'", f"valid: {', '.join(MODES)}")
     ds = load(paths)
     agg = aggregate(ds.cells, ds.cell_latencies)
-    verdicts = evaluate(ds, laptops)
-    if out is None:
+    mode = findings or default_mode(ds.manifests)
+    verdicts = evaluate(ds, laptops) if mode != "off" else []
+    picks = recommendations(ds, agg)
+    folder = out or (default_folder(ds) if fmt or export else None)
+    if export:
+        _export(folder, export, agg, picks, console)
+    if out is None and fmt is None:
+        terminal.recommendation(picks, console)
         terminal.results(agg, console)
         terminal.problems(ds, agg, console)
-        terminal.verdicts(verdicts, console)
+        terminal.verdicts(verdicts, console, mode)
         return None
-    _writable(out)
+    fmt = fmt or "md"
+    _writable(folder)
     figs = None
     if plots:
         from runner.report.plots import draw_all
 
-        figs = draw_all(agg, out)
-    path = render.write(render.build(ds, agg, verdicts, figs, out), out, fmt)
-    console.print(f"report: {path}" + (f" ({sum(len(p) for p in figs.paths.values())} figure files)" if figs else ""))
+        figs = draw_all(agg, folder)
+    blocks = render.build(ds, agg, verdicts, figs, folder, picks, mode, inline=fmt == "html")
+    path = render.write(blocks, folder, fmt)
+    console.print(f"report: {path}" + (f" ({sum(len(p) for p in figs.paths.values())} figure files)" if figs else ""),
+                  highlight=False)
     return path
+
+
+def _export(folder: Path, fmt: str, agg: pd.DataFrame, picks: Sequence[Pick], console: Console) -> None:
+    export.check(fmt)
+    _writable(folder)
+    for name, records in (("results", columns.records(agg)), ("recommendation", export.picks(picks))):
+        console.print(f"export: {export.write(records, folder / f'{name}.{fmt}')}", highlight=False)
+
+
+def recommend_runs(paths: Sequence[Path], console: Console, by: Optional[str] = None,
+                   fmt: Optional[str] = None, out: Optional[Path] = None) -> List[Pick]:
+    """Print the recommendation (all criteria, or ``by``); ``fmt`` also writes it as CSV or JSON."""
+    if by is not None and by not in BY:
+        raise UsageError(f"unknown --by '{by}'", f"valid: {', '.join(BY)}")
+    ds = load(paths)
+    picks = recommendations(ds, aggregate(ds.cells, ds.cell_latencies), [by] if by else tuple(BY))
+    if not picks:
+        console.print("no runtime ran to completion: nothing to recommend", highlight=False)
+    terminal.recommendation(picks, console)
+    if fmt:
+        path = out or Path(f"recommendation-{ds.run_ids[0] if ds.run_ids else 'results'}.{export.check(fmt)}")
+        console.print(f"export: {export.write(export.picks(picks), path)}", highlight=False)
+    return picks
 
 
 def _writable(out: Path) -> None:
@@ -51,8 +103,12 @@ def _writable(out: Path) -> None:
 
 
 def compare_runs(a: Path, b: Path, console: Console, metric: str = "latency", threshold: Optional[float] = None,
-                 ignore: Sequence[str] = (), fail_on: Optional[str] = None) -> List[Match]:
-    """Print the B/A comparison of two runs; returns the matches ``fail_on`` gates on (empty: exit 0)."""
+                 ignore: Sequence[str] = (), fail_on: Optional[str] = None, fmt: Optional[str] = None,
+                 out: Optional[Path] = None) -> List[Match]:
+    """Print the B/A comparison of two runs (``fmt``: also write it as CSV or JSON to ``out``, by default
+    ``compare-<A>-vs-<B>.<fmt>``); returns the matches ``fail_on`` gates on (empty: exit 0)."""
+    if fmt is not None:
+        export.check(fmt)
     threshold = THRESHOLD if threshold is None else threshold
     if not 0 <= threshold < 1:
         raise UsageError(f"--threshold {threshold} is not a fraction in [0, 1)", "e.g. --threshold 0.05 for 5%")
@@ -71,6 +127,9 @@ def compare_runs(a: Path, b: Path, console: Console, metric: str = "latency", th
     console.print(f"A = {a}, B = {b}; {len(matches)} matched configurations; 95% CI of B/A from the repetitions "
                   f"(hierarchical bootstrap and Welch t on log values, the wider); '{BELOW}' = the CI excludes 1 "
                   f"but the change is under {threshold:.0%}", highlight=False)
+    if fmt:
+        path = out or Path(f"compare-{a.name}-vs-{b.name}.{fmt}")
+        console.print(f"export: {export.write(export.matches(matches, metric), path)}", highlight=False)
     bad = failing(matches, fail_on)
     if bad:
         console.print(f"--fail-on {fail_on}: {len(bad)} configuration(s): "

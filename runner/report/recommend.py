@@ -11,9 +11,10 @@ Four criteria (``BY``), each over the aggregated configurations (``summarize.agg
 Runtimes compete (``framework(source)/provider``, ``runner.naming``); each runtime is represented by its
 best configuration (threads, options, version), named where they vary in the group. The best runtime is
 the one with the best value; it is the winner only when the 95% CI of the ratio runner-up / best, from the
-repetitions through the shared estimator (``rules.row_ratio``), lies wholly above 1. Otherwise there is no
-clear winner among the runtimes whose CI against the best includes 1. With fewer than ``MIN_REPETITIONS``
-values on either side nothing is picked: between-process variance is unknown.
+repetitions through the shared estimator (``rules.row_ratio``), lies wholly above 1 and the ratio is at
+least 1 + ``compare.THRESHOLD`` (a smaller significant difference is "no clear winner", as in ``compare``).
+Otherwise there is no clear winner among the runtimes whose CI against the best includes 1. With fewer
+than ``MIN_REPETITIONS`` values on either side nothing is picked: between-process variance is unknown.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import pandas as pd
 
 from runner.estimate import MIN_REPETITIONS, Ratio
 from runner.naming import display_name, varying
+from runner.report.compare import THRESHOLD
 from runner.report.rules import METRICS, fmt, repetitions, row_ratio
 from runner.report.summarize import GROUP_KEYS, groups
 
@@ -61,6 +63,7 @@ class Pick:
     runner_value: Optional[float] = None
     tied: Tuple[str, ...] = ()
     reason: str = ""
+    below: bool = False  # a tie because the difference, though significant, is under the practical threshold
 
     @property
     def where(self) -> str:
@@ -72,6 +75,9 @@ class Pick:
         c = BY[self.by]
         if self.outcome == WINNER:
             return f"{self.best}: {ratio_text(self.ratio)} {c.better} than {self.runner_up} ({self._values()})"
+        if self.outcome == TIE and self.below:
+            return (f"no clear winner between {self.best} and {self.runner_up}: {self.runner_up} / {self.best} = "
+                    f"{ratio_text(self.ratio)}, under the {THRESHOLD:.0%} practical threshold ({self._values()})")
         if self.outcome == TIE:
             names = _join(self.tied)
             return (f"no clear winner {'between' if len(self.tied) == 2 else 'among'} {names}: {self.runner_up} / "
@@ -93,7 +99,7 @@ def ratio_text(r: Optional[Ratio]) -> str:
 
 
 def _x(v: float) -> str:
-    return f"{v:.3g}" if v < 100 else f"{v:.0f}"
+    return f"{v:.2f}" if v < 10 else f"{v:.3g}" if v < 100 else f"{v:.0f}"
 
 
 def _join(names: Sequence[str]) -> str:
@@ -132,6 +138,8 @@ def pick(rows: pd.DataFrame, by: str, why_missing: str = "") -> Pick:
                     "or more")
     r = row_ratio(best, second, c.metric)
     if r is not None and r.direction() > 0:
+        if r.value - 1 < THRESHOLD:
+            return Pick(key, by, TIE, **base, ratio=r, tied=(base["best"], base["runner_up"]), below=True)
         return Pick(key, by, WINNER, **base, ratio=r)
     tied = [names[best.name]] + [names[o.name] for _, o in top.iloc[1:].iterrows()
                                  if (row_ratio(best, o, c.metric) or r).direction() <= 0]
@@ -169,7 +177,10 @@ def paragraph(picks: Sequence[Pick]) -> str:
                                                   f"{runner})")
     said = [f"Use {best} for {_join(parts)}." for best, parts in winners.items()]
     for p in picks:
-        if p.outcome == TIE:
+        if p.outcome == TIE and p.below:
+            said.append(f"For {PURPOSE[p.by]} there is no clear winner between {_join(p.tied)} ({ratio_text(p.ratio)}"
+                        f" is under the {THRESHOLD:.0%} practical threshold).")
+        elif p.outcome == TIE:
             said.append(f"For {PURPOSE[p.by]} there is no clear winner {'between' if len(p.tied) == 2 else 'among'} "
                         f"{_join(p.tied)} (95% CI of {ratio_text(p.ratio)} includes 1).")
         elif p.outcome == FEW:

@@ -1,76 +1,72 @@
-"""The report's content, built once as blocks (``document``) and written as report.md or report.html."""
+"""The report's content, built once as blocks (``document``) and written as report.md or report.html:
+the recommendation first, then the environment, the results tables, warnings, figures and the published
+findings (in full, as one line of counts, or not at all)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 from importlib import resources
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 import pandas as pd
 
-from runner.report import quality
-from runner.report.document import Block, Bullets, Heading, Image, Para, Table, to_html, to_markdown
-from runner.report.findings import Verdict
+from runner.report import columns, quality
+from runner.report.columns import num
+from runner.report.document import Block, Bullets, Heading, Image, Mark, Para, Table, to_html, to_markdown
+from runner.report.findings import CONTRADICTED, HOLDS, LEGEND, MISSING, Verdict, parts, tally
 from runner.report.load import Dataset
-from runner.report.plots import Figures
+from runner.report.plots import PLOTS, Figures
+from runner.report.recommend import ALONE, BY, WINNER, Pick, paragraph
 from runner.report.rules import marks
 from runner.report.summarize import groups
 
-RESULT_HEADERS = ["runtime", "version", "threads", "reps", "load ms", "first ms", "p50 ms", "p50 95% CI", "CV reps",
-                  "p99 ms", "items/s", "peak MiB", "file MiB", "J/inf", "J/inf net", "max|diff|", "best"]
-
-
-def num(x: Optional[float], scale: float = 1.0, digits: int = 3) -> str:
-    """A number to ``digits`` significant digits, '-' when missing."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    return f"{x * scale:.{digits}g}"
-
-
-def mib(x: Optional[float]) -> str:
-    """Bytes as whole MiB, '-' when missing."""
-    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x / 2**20:.0f}"
-
-
-def ci_text(r: pd.Series) -> str:
-    """'3.61–4.02' (ms) for the estimator's 95% CI; why there is none, when there is none."""
-    if r.get("p50_low_s") is None or r.get("p50_high_s") is None or math.isnan(r["p50_low_s"]):
-        return "none (1 rep)" if r["repetitions"] == 1 else "-"
-    approx = " ≈" if r["repetitions"] < 4 else ""
-    return f"{num(r['p50_low_s'], 1e3)}–{num(r['p50_high_s'], 1e3)}{approx}"
-
-
-def result_row(r: pd.Series, best: Sequence[str]) -> List[str]:
-    """One configuration's row of a results table."""
-    cv = r.get("between_cv")
-    return [r["label"], r["framework_version"], str(r["threads"]), str(r["repetitions"]), num(r["load_s"], 1e3),
-            num(r["first_s"], 1e3), num(r["p50_s"], 1e3), ci_text(r),
-            f"{cv:.1%}" if cv is not None and not math.isnan(cv) else "-", num(r["p99_s"], 1e3),
-            num(r["throughput"]), mib(r["rss_peak_bytes"]), num(r["artifact_bytes"], 2**-20, 2), num(r["energy_j"]),
-            num(r["energy_net_j"]),
-            num(r["max_abs_diff"], digits=2), ", ".join(best)]
-
+FIGURE_TITLES = {name: what for name, (what, _) in PLOTS.items()}
 
 def results(agg: pd.DataFrame) -> List[Block]:
-    """A table per device × model × batch size; the fastest, leanest and most frugal marked."""
+    """A table per device × model × batch size × precision; the fastest, leanest and most frugal marked."""
     blocks: List[Block] = [Heading(2, "Results")]
     if agg.empty:
         return blocks + [Para("No cell ran to completion; see the failed cells below.")]
     blocks.append(Para("Per configuration, repetitions pooled: p50 is the median of the repetitions' p50s, with "
                        "a 95% CI that includes between-process variance (hierarchical bootstrap and a t-interval "
                        "on log p50s, the wider; ≈ marks 2-3 repetitions: approximate; 1 repetition: no CI). CV reps "
-                       "is the spread of the repetitions' p50s. Other columns are medians across repetitions; "
-                       "file MiB is the artifact's size on disk. J/inf is energy per inference call, gross and net "
-                       "of idle power; max|diff| is the output's "
-                       "largest absolute difference from the reference framework. best marks the significantly "
-                       "best row per metric, '(tie)' when its CI against the runner-up includes 1."))
-    for (device, model, batch), rows in groups(agg):
-        best = marks(rows)
-        blocks.append(Heading(3, f"{device} · {model} · batch {batch}"))
-        blocks.append(Table(RESULT_HEADERS, [result_row(r, best.get(i, [])) for i, r in rows.iterrows()]))
+                       "is the spread of the repetitions' p50s. cold start is start-up + import + load + first "
+                       "inference (time to first result), the median of the per-repetition sums. Other columns are "
+                       "medians across repetitions; file MiB is the artifact's size on disk. J/inf is energy per "
+                       "inference call, gross and net of idle power; max|diff| is the output's largest absolute "
+                       "difference from the reference framework. best marks the significantly best row per metric, "
+                       "'(tie)' when its CI against the runner-up includes 1."))
+    for key, rows in groups(agg):
+        blocks.append(Heading(3, group_title(key)))
+        blocks.append(Table(columns.headers(), columns.text_rows(rows, marks(rows)), columns.numeric()))
+    return blocks
+
+
+def group_title(key: Sequence) -> str:
+    """'device · model · batch 1 · fp32'."""
+    device, model, batch, precision = key
+    return f"{device} · {model} · batch {batch} · {precision}"
+
+
+OUTCOME_KIND = {WINNER: "good", ALONE: "open"}
+
+
+def recommendation(picks: List[Pick]) -> List[Block]:
+    """Per group: the paragraph to act on, then a row per criterion with the pick, its ratio and CI."""
+    blocks: List[Block] = [Heading(2, "Recommendation")]
+    if not picks:
+        return blocks + [Para("No runtime ran to completion: nothing to recommend.")]
+    by_group: Dict[tuple, List[Pick]] = {}
+    for p in picks:
+        by_group.setdefault(p.group, []).append(p)
+    for key, ps in by_group.items():
+        blocks.append(Heading(3, group_title(key)))
+        blocks.append(Para(paragraph(ps), "summary"))
+        rows = [[BY[p.by].title, Mark(p.outcome, OUTCOME_KIND.get(p.outcome, "open")), p.text()] for p in ps]
+        blocks.append(Table(["criterion", "outcome", "pick, ratio runner-up / best [95% CI], values"], rows,
+                            [False, False, False]))
     return blocks
 
 
@@ -108,23 +104,32 @@ def problems(ds: Dataset, agg: pd.DataFrame) -> List[Block]:
     return blocks + ([Heading(3, "Trust warnings"), Bullets(items)] if items else [Para("No trust warnings.")])
 
 
-def figures(figs: Figures, out: Path) -> List[Block]:
-    """The figures (PNG, SVG beside it) and why any figure is absent."""
+def figures(figs: Figures, out: Path, inline: bool = False) -> List[Block]:
+    """The figures (PNG, SVG beside it; ``inline``: the SVG markup in the block) and why any is absent."""
     blocks: List[Block] = [Heading(2, "Figures")]
     for name, paths in figs.paths.items():
-        blocks.append(Image(paths[0].relative_to(out).as_posix(), name))
+        svg = paths[1].read_text("utf-8") if inline and len(paths) > 1 else ""
+        blocks.append(Image(paths[0].relative_to(out).as_posix(), FIGURE_TITLES.get(name.split("-")[0], name), svg))
     return blocks + ([Bullets(figs.notes)] if figs.notes else [])
 
 
-def findings(verdicts: List[Verdict]) -> List[Block]:
-    """The published findings with their evidence label and the verdict on this dataset."""
-    rows = [[v.finding.id, f"[{v.finding.evidence}]", v.finding.statement, v.finding.scope, v.verdict, v.detail]
-            for v in verdicts]
-    tally = pd.Series([v.verdict for v in verdicts]).value_counts().to_dict()
-    return [Heading(2, "Published findings"),
-            Para("Evidence: [A] the paper's abstract; [S] a published summary (full text not read). "
-                 + ", ".join(f"{k}: {n}" for k, n in tally.items()) + "."),
-            Table(["id", "evidence", "finding", "scope", "verdict", "numbers / what is missing"], rows)]
+VERDICT_KIND = {HOLDS: "good", CONTRADICTED: "bad", MISSING: "open"}
+
+
+def findings(verdicts: List[Verdict], mode: str = "full") -> List[Block]:
+    """The published findings: in full (evidence label, verdict colour-coded, labelled numbers or what is
+    missing), as one line of counts, or nothing (``mode``)."""
+    if mode == "off" or not verdicts:
+        return []
+    head: List[Block] = [Heading(2, "Published findings")]
+    if mode == "summary":
+        return head + [Para(f"Published findings of pCAMP and Green AI on this dataset: {tally(verdicts)}. "
+                            "Shown in full with --findings full (the default for the pcamp and greenai grids).")]
+    rows = [[v.finding.id, f"[{v.finding.evidence}]", f"{v.finding.statement}\nscope: {v.finding.scope}",
+             Mark(v.verdict, VERDICT_KIND[v.verdict]), "\n".join(parts(v))] for v in verdicts]
+    return head + [Para(LEGEND), Para(f"Published findings on this dataset: {tally(verdicts)}."),
+                   Table(["id", "evidence", "finding", "verdict", "numbers / what is missing"], rows,
+                         [False] * 5)]
 
 
 def _csv(name: str) -> List[Dict[str, str]]:
@@ -143,15 +148,16 @@ def appendix() -> List[Block]:
             Table([*cols, "label"], claims + second)]
 
 
-def build(ds: Dataset, agg: pd.DataFrame, verdicts: List[Verdict], figs: Optional[Figures], out: Path) -> List[Block]:
-    """Every section of the report, in reading order."""
+def build(ds: Dataset, agg: pd.DataFrame, verdicts: List[Verdict], figs: Optional[Figures], out: Path,
+          picks: Sequence[Pick] = (), mode: str = "full", inline: bool = False) -> List[Block]:
+    """Every section of the report, in reading order (the recommendation first)."""
     runs = ", ".join(ds.run_ids)
     blocks: List[Block] = [Heading(1, f"edgebench report: {runs}"),
                            Para(f"{len(ds.cells)} cells from {len(ds.run_dirs)} run folder(s) on "
                                 f"{ds.cells['device'].nunique()} device(s).")]
-    blocks += environment(ds) + results(agg) + problems(ds, agg)
-    blocks += figures(figs, out) if figs else []
-    return blocks + findings(verdicts) + appendix()
+    blocks += recommendation(list(picks)) + environment(ds) + results(agg) + problems(ds, agg)
+    blocks += figures(figs, out, inline) if figs else []
+    return blocks + findings(verdicts, mode) + (appendix() if mode == "full" else [])
 
 
 def write(blocks: List[Block], out: Path, fmt: str) -> Path:

@@ -1,9 +1,10 @@
-"""The report on a terminal (rich): a table per device × model × batch, warnings, verdicts; and comparisons."""
+"""The report on a terminal or a pipe (rich): the recommendation, a table per device × model × batch ×
+precision, warnings and the findings; and comparisons. Every table fits the width (``textout``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Sequence
+from typing import Dict, List, Sequence
 
 import pandas as pd
 import pyarrow as pa
@@ -11,17 +12,19 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from runner.report import quality
+from runner.report import columns, quality
+from runner.report.columns import num
 from runner.report.compare import Match
-from runner.report.findings import CONTRADICTED, HOLDS, Verdict
+from runner.report.findings import CONTRADICTED, HOLDS, LEGEND, Verdict, parts, tally
 from runner.report.load import Dataset, load
-from runner.report.render import num, result_row
+from runner.report.recommend import BY, TIE, WINNER, Pick, paragraphs
+from runner.report.render import group_title
 from runner.report.rules import marks
 from runner.report.summarize import groups
+from runner.report.textout import print_table
 
 VERDICT_STYLE = {HOLDS: "green", CONTRADICTED: "red"}
-COLUMNS = ["runtime", "version", "thr", "reps", "load ms", "first ms", "p50 ms", "95% CI", "CV", "p99 ms", "items/s",
-           "MiB", "file MiB", "J/inf", "net J", "max|diff|", "best"]
+OUTCOME_STYLE = {WINNER: "green", TIE: "yellow"}
 
 
 def load_cells(run_dirs: Sequence[Path]) -> pa.Table:
@@ -29,16 +32,31 @@ def load_cells(run_dirs: Sequence[Path]) -> pa.Table:
     return pa.Table.from_pandas(load(run_dirs).cells, preserve_index=False)
 
 
-def results(agg: pd.DataFrame, console: Console) -> None:
-    """One table per device × model × batch size."""
-    for (device, model, batch), rows in groups(agg):
-        best = marks(rows)
-        table = Table(title=f"{device} · {model} · batch {batch}", title_justify="left")
-        for col in COLUMNS:
-            table.add_column(col, justify="left" if col in ("runtime", "version", "best") else "right")
-        for i, r in rows.iterrows():
-            table.add_row(*map(escape, result_row(r, best.get(i, []))))
+def recommendation(picks: Sequence[Pick], console: Console, paragraph: bool = True) -> None:
+    """Per group: a line per criterion (the pick, its ratio and 95% CI, or why there is none); then the
+    paragraph a user can act on."""
+    by_group: Dict[tuple, List[Pick]] = {}
+    for p in picks:
+        by_group.setdefault(p.group, []).append(p)
+    for key, ps in by_group.items():
+        table = Table(title=escape(f"Recommendation · {group_title(key)}"), title_justify="left", box=None,
+                      show_header=False, pad_edge=False)
+        table.add_column("criterion", no_wrap=True)
+        table.add_column("pick", overflow="fold")
+        for p in ps:
+            style = OUTCOME_STYLE.get(p.outcome, "")
+            table.add_row(BY[p.by].title, f"[{style}]{escape(p.text())}[/{style}]" if style else escape(p.text()))
         console.print(table)
+    if paragraph:
+        for text in paragraphs(picks):
+            console.print(escape(text), highlight=False)
+
+
+def results(agg: pd.DataFrame, console: Console) -> None:
+    """One table per device × model × batch size × precision."""
+    for key, rows in groups(agg):
+        print_table(console, group_title(key), columns.headers(), columns.text_rows(rows, marks(rows)),
+                    columns.numeric())
 
 
 def problems(ds: Dataset, agg: pd.DataFrame, console: Console) -> None:
@@ -52,16 +70,25 @@ def problems(ds: Dataset, agg: pd.DataFrame, console: Console) -> None:
         console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
 
 
-def verdicts(items: List[Verdict], console: Console) -> None:
-    """One line per published finding: id, evidence label, verdict, and the numbers or what is missing."""
-    table = Table(title="Published findings", title_justify="left", show_lines=True)
-    for col in ("finding", "ev.", "verdict", "numbers / what is missing"):
-        table.add_column(col, overflow="fold")
+def verdicts(items: List[Verdict], console: Console, mode: str = "full") -> None:
+    """The published findings: one block per finding (``full``: id, evidence label, verdict, the statement,
+    then the numbers or what is missing, one labelled part per line), one line of counts, or nothing."""
+    if mode == "off" or not items:
+        return
+    if mode == "summary":
+        console.print(f"Published findings (pCAMP, Green AI): {tally(items)} (--findings full shows them)",
+                      highlight=False)
+        return
+    console.rule("Published findings", align="left")
+    console.print(escape(LEGEND), highlight=False)
+    console.print(escape(tally(items)), highlight=False)
     for v in items:
         style = VERDICT_STYLE.get(v.verdict, "yellow")
-        table.add_row(v.finding.id, escape(f"[{v.finding.evidence}]"), f"[{style}]{v.verdict}[/{style}]",
-                      escape(v.detail))
-    console.print(table)
+        console.print(f"\n[bold]{escape(v.finding.id)}[/bold] {escape(f'[{v.finding.evidence}]')} "
+                      f"[{style}]{v.verdict}[/{style}]", highlight=False)
+        console.print(f"  {escape(v.finding.statement)} (scope: {escape(v.finding.scope)})", highlight=False)
+        for part in parts(v):
+            console.print(f"  - {escape(part)}", highlight=False)
 
 
 def comparison(matches: List[Match], alone: List[str], metric: str, console: Console) -> None:
@@ -69,21 +96,21 @@ def comparison(matches: List[Match], alone: List[str], metric: str, console: Con
     unit, scale = ("ms", 1e3) if metric == "latency" else ("J", 1.0)
     what = "p50 latency (median of repetitions)" if metric == "latency" else "energy per inference (median of " \
         "repetitions)"
-    table = Table(title=f"B / A: {what}", title_justify="left")
-    for col in ("configuration", "device A → B", "version A → B", f"A {unit}", f"B {unit}", "reps", "B/A", "95% CI",
-                "verdict"):
-        table.add_column(col, justify="left" if col in ("configuration", "verdict") or "→" in col else "right")
+    headers = ["configuration", "device A → B", "version A → B", f"A {unit}", f"B {unit}", "reps", "B/A", "95% CI",
+               "verdict"]
+    rows = []
     for m in matches:
         r = m.ratio
-        ci = f"{r.low:.3f}–{r.high:.3f}" if r and r.has_ci else "-"
-        style = "cyan" if m.direction else "white"
-        table.add_row(escape(m.name), escape(f"{m.a.device} → {m.b.device}"),
-                      escape(f"{m.a.version} → {m.b.version}"), num(m.a.value, scale, 4), num(m.b.value, scale, 4),
-                      f"{m.a.repetitions}/{m.b.repetitions}", num(r.value if r else None, digits=4), ci,
-                      f"[{style}]{escape(m.verdict)}[/{style}]")
-    console.print(table)
+        rows.append([m.name, f"{m.a.device} → {m.b.device}", f"{m.a.version} → {m.b.version}",
+                     num(m.a.value, scale, 4), num(m.b.value, scale, 4), f"{m.a.repetitions}/{m.b.repetitions}",
+                     num(r.value if r else None, digits=4), f"{r.low:.3f}–{r.high:.3f}" if r and r.has_ci else "-",
+                     m.verdict])
+    numeric = [False, False, False, True, True, True, True, True, False]
+    print_table(console, f"B / A: {what}", headers, rows, numeric,
+                styles=["cyan" if m.direction else None for m in matches])
     for m in matches:
         for w in m.warnings:
             console.print(f"[yellow]warning:[/yellow] {escape(m.name)}: {escape(w)}", highlight=False)
     for line in alone:
         console.print(f"[dim]{escape(line)}[/dim]", highlight=False)
+

@@ -21,7 +21,7 @@ def row(framework: str = "pytorch", model: str = "alexnet", p50_ms: float = 10.0
     r: Dict[str, Any] = dict.fromkeys(CELL_COLUMNS)
     r.update(schema_version=SCHEMA_VERSION, device="host-a", device_class="x86", framework=framework,
              framework_version="1.0", source=framework, model=model, batch_size=1, provider="cpu", threads=1,
-             repetition=0, options="", status="ok", load_s=0.5, first_inference_s=0.05, import_s=0.2,
+             repetition=0, options="", status="ok", startup_s=0.05, load_s=0.5, first_inference_s=0.05, import_s=0.2,
              rss_peak_bytes=int(rss_mib * MIB), converged=True, energy_source="none", energy_method="none",
              energy_reason="no meter in this test")
     r["p50_ms"] = p50_ms

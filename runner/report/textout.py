@@ -1,0 +1,104 @@
+"""Tables that fit the terminal (or a pipe) without cutting a number.
+
+A table is printed whole when it fits the console's width (text columns may wrap, numbers never do).
+Otherwise its columns are split into several tables that each repeat the key columns (the runtime), and
+when even one column beside the key does not fit, each row is printed as a block of ``header: value``
+lines (transposed). Rich's own shrinking (which cuts numbers to ``6.…``) is never relied on: every
+numeric column is at least as wide as its widest value.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from typing import List, Optional, Sequence
+
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+#: Width of output that goes to a pipe or a file ($COLUMNS overrides): wide enough for a results table.
+PIPE_WIDTH = 200
+
+
+def make_console(stderr: bool = False, width: Optional[int] = None) -> Console:
+    """A console for a terminal (its own width) or a pipe (plain text, ``$COLUMNS`` or ``PIPE_WIDTH``)."""
+    stream = sys.stderr if stderr else sys.stdout
+    if width is None and not stream.isatty():
+        width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else PIPE_WIDTH
+    return Console(stderr=stderr, width=width, soft_wrap=False)
+
+
+def _width(headers: Sequence[str], rows: Sequence[Sequence[str]], i: int) -> int:
+    """A column's width: its widest value, or its header's longest word (headers wrap between words)."""
+    return max([len(str(r[i])) for r in rows] + [len(w) for w in headers[i].split()] + [1])
+
+
+def _table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool],
+           cols: Sequence[int], styles: Optional[Sequence[Optional[str]]] = None) -> Table:
+    table = Table(title=escape(title) if title else None, title_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+    for i in cols:
+        table.add_column(escape(headers[i]), justify="right" if numeric[i] else "left", overflow="fold",
+                         width=_width(headers, rows, i))
+    for k, r in enumerate(rows):
+        table.add_row(*(escape(str(r[i])) for i in cols), style=styles[k] if styles else None)
+    return table
+
+
+def table_width(headers: Sequence[str], rows: Sequence[Sequence[str]], cols: Sequence[int]) -> int:
+    """Characters per line of the table of columns ``cols`` (every column at its full width)."""
+    probe = Console(file=io.StringIO(), width=10_000, color_system=None)
+    with probe.capture() as cap:
+        probe.print(_table("", headers, rows, [False] * len(headers), cols))
+    return max(len(line) for line in cap.get().splitlines() if line.strip()) if rows else 0
+
+
+def _fits(console: Console, headers, rows, cols) -> bool:
+    return table_width(headers, rows, cols) <= console.width
+
+
+def chunks(console: Console, headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool],
+           key: int = 1) -> Optional[List[List[int]]]:
+    """Column indices per table so that each fits (the first ``key`` columns repeated); None: none fits."""
+    rest = list(range(key, len(headers)))
+    out: List[List[int]] = []
+    while rest:
+        cols = list(range(key)) + [rest[0]]
+        if not _fits(console, headers, rows, cols):
+            return None
+        for i in rest[1:]:
+            if not _fits(console, headers, rows, cols + [i]):
+                break
+            cols.append(i)
+        out.append(cols)
+        rest = rest[len(cols) - key:]
+    return out
+
+
+def print_table(console: Console, title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
+                numeric: Sequence[bool], key: int = 1, styles: Optional[Sequence[Optional[str]]] = None) -> None:
+    """``rows`` under ``headers`` fitted to the console's width (see the module docstring)."""
+    if _fits(console, headers, rows, range(len(headers))):
+        console.print(_table(title, headers, rows, numeric, range(len(headers)), styles))
+        return
+    parts = chunks(console, headers, rows, numeric, key)
+    if parts is None:
+        transposed(console, title, headers, rows, key)
+        return
+    for n, cols in enumerate(parts, 1):
+        console.print(_table(f"{title} ({n}/{len(parts)})", headers, rows, numeric, cols, styles))
+
+
+def transposed(console: Console, title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
+               key: int = 1) -> None:
+    """One block per row: its key values, then ``header: value`` per other column with a value."""
+    if title:
+        console.print(escape(title), highlight=False)
+    for r in rows:
+        console.print(escape(" · ".join(str(v) for v in r[:key])), style="bold", highlight=False)
+        for h, v in zip(headers[key:], r[key:]):
+            if str(v) not in ("", "-"):
+                console.print(f"  {escape(h)}: {escape(str(v))}", highlight=False)

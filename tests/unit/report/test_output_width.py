@@ -1,0 +1,95 @@
+"""Output that survives terminals: the report at 80 and 200 columns and in a pipe (the real CLI) keeps
+every number whole (no ``6.…``), fits the width, and carries no colour codes when piped; exports read back."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+
+import pytest
+from rich.console import Console
+
+from runner.report import columns
+from runner.report.load import load
+from runner.report.make import report
+from runner.report.rules import marks
+from runner.report.summarize import aggregate, groups
+from runner.report.textout import print_table
+from tests.conftest import EDGEBENCH
+from tests.unit.report.conftest import reps, row
+
+
+def _run(make_run):
+    rows = []
+    for fw, p50, load_s in (("onnxruntime", 6.123456, 0.0771), ("tensorflow", 31.9, 1.7727), ("mxnet", 37.03, 0.0914)):
+        src = "pytorch" if fw == "onnxruntime" else fw
+        rows += reps(row(fw, "squeezenet1_1", source=src, p50_ms=p50, load_s=load_s, import_s=8.712))
+    return make_run(rows, run_id="w")
+
+
+def _cells(run):
+    """Every text cell of the results tables, as the report writes them."""
+    ds = load([run])
+    agg = aggregate(ds.cells, ds.cell_latencies)
+    return [c for _, rows in groups(agg) for r in columns.text_rows(rows, marks(rows)) for c in r if c]
+
+
+def _whole(text: str, cells, where: str) -> None:
+    assert "…" not in text
+    for cell in cells:
+        if cell.replace(".", "").replace("–", "").replace(" ≈", "").replace("%", "").isdigit():
+            assert cell in text, f"{cell!r} not whole {where}"
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_tables_fit_the_width_without_cutting_a_number(make_run, width):
+    run = _run(make_run)
+    console = Console(record=True, width=width, file=open(os.devnull, "w"))
+    report([run], console)
+    text = console.export_text()
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= width
+    _whole(text, _cells(run), f"at {width} columns")
+
+
+def test_a_very_narrow_terminal_gets_one_block_per_configuration():
+    console = Console(record=True, width=30, file=open(os.devnull, "w"))
+    print_table(console, "t", ["runtime", "p50 ms", "p50 95% CI"], [["onnxruntime(pytorch)", "6.12", "5.98–6.31 ≈"]],
+                [False, True, True])
+    text = console.export_text()
+    assert "onnxruntime(pytorch)" in text and "p50 ms: 6.12" in text and "p50 95% CI: 5.98–6.31 ≈" in text
+
+
+@pytest.mark.parametrize("env", [{}, {"COLUMNS": "80"}])
+def test_report_in_a_pipe_is_plain_text_with_whole_numbers(make_run, env):
+    run = _run(make_run)
+    environ = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR", "TERM")}
+    proc = subprocess.run([*EDGEBENCH, "report", str(run)], capture_output=True, text=True, timeout=300,
+                          env=dict(environ, **env))
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "\x1b[" not in out and "…" not in out
+    assert "Recommendation · host-a · squeezenet1_1 · batch 1 · fp32" in out
+    _whole(out, _cells(run), "in a pipe")
+    if env:
+        assert max(len(line.rstrip()) for line in out.splitlines()) <= 80
+
+
+def test_report_exports_read_back(make_run, tmp_path):
+    run = _run(make_run)
+    quiet = Console(file=open(os.devnull, "w"))
+    for fmt in ("csv", "json"):
+        report([run], quiet, out=tmp_path / fmt, export=fmt, plots=False)
+    with open(tmp_path / "csv" / "results.csv") as fh:
+        got = {r["runtime"]: r for r in csv.DictReader(fh)}
+    assert set(got) == {"onnxruntime(pytorch)", "tensorflow", "mxnet"}
+    assert float(got["tensorflow"]["load_s"]) == pytest.approx(1.7727)
+    mx = {k: float(got["mxnet"][k]) for k in ("p50_ci95_low_s", "p50_s", "p50_ci95_high_s")}
+    assert mx["p50_ci95_low_s"] <= mx["p50_s"] <= mx["p50_ci95_high_s"]
+    assert float(got["mxnet"]["cold_start_s"]) == pytest.approx(0.05 + 8.712 + 0.0914 + 0.05)
+    data = json.loads((tmp_path / "json" / "results.json").read_text())
+    assert {r["runtime"] for r in data} == set(got) and all(isinstance(r["rss_peak_bytes"], int) for r in data)
+    recs = json.loads((tmp_path / "json" / "recommendation.json").read_text())
+    assert {r["by"] for r in recs} == {"latency", "cold-start", "memory", "energy"}
+    assert (tmp_path / "csv" / "recommendation.csv").is_file()
