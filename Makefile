@@ -24,7 +24,7 @@ BIN := $(VENV)/bin
 PIP_FLAGS := --disable-pip-version-check --no-input --progress-bar off -q
 
 .DEFAULT_GOAL := help
-.PHONY: help setup bench report test lint lock clean system-deps
+.PHONY: help setup bench report test lint lock clean system-deps test-deps
 
 # Images (DEVICE=x86|jetson|rpi) and the legacy Caffe2 environment live in their own files.
 -include mk/*.mk
@@ -66,8 +66,15 @@ endif
 report: setup ## Report on every run under $(OUT)/
 	$(BIN)/edgebench report $(OUT)/*/
 
-test: setup ## Run the test suite (real frameworks on tiny models)
+test: setup test-deps ## Run the test suite (real frameworks on tiny models)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# the HTML report is checked in a real headless browser (tests/integration/test_html_browser.py)
+test-deps: ## Install what the tests need beyond the environments (Debian's chromium), when missing
+	@if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "the HTML report test needs chromium (sudo apt-get install chromium); without it it is skipped"; fi; fi
 
 lint: $(VENV)/.stamp ## Lint with ruff
 	$(BIN)/ruff check runner tests benchmarks
