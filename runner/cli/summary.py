@@ -34,6 +34,18 @@ def status_text(statuses: pd.Series) -> str:
     return ", ".join(f"{s} {n}" for s, n in counts.most_common())
 
 
+def note(e) -> str:
+    """The estimator's notes, short: '1 rep: no CI', 'approximate CI', 'spread dominates (CV 37% vs ±13%)'."""
+    if e is None:
+        return ""
+    if e.repetitions == 1:
+        return "1 rep: between-process variance unknown, no CI"
+    parts = ["approximate CI"] if e.repetitions < 4 else []
+    if e.dominated:
+        parts.append(f"spread dominates (CV {e.between_cv:.0%} vs ±{e.within_rel_ci:.1%})")
+    return "; ".join(parts)
+
+
 def _statuses(cells: pd.DataFrame) -> Dict[Tuple, str]:
     return {k: status_text(g["status"]) for k, g in cells.groupby(KEYS, dropna=False, sort=False)}
 
@@ -46,7 +58,7 @@ def _table(rows: pd.DataFrame, statuses: Dict[Tuple, str]) -> Tuple[List[str], L
     for _, r in rows.iterrows():
         texts = [c.text(r) for c in cols]
         status = statuses.get(tuple(r[k] for k in KEYS), "")
-        body.append(texts[:2] + [status] + texts[2:] + ["; ".join(r["notes"] or [])])
+        body.append(texts[:2] + [status] + texts[2:] + [note(r.get("estimate"))])
     return headers, body, numeric
 
 

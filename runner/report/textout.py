@@ -19,6 +19,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+#: A text column (a runtime's name, notes) wraps beyond this many characters.
+TEXT_MAX = 40
 #: Width of output that goes to a pipe or a file ($COLUMNS overrides): wide enough for a results table.
 PIPE_WIDTH = 200
 
@@ -31,9 +33,12 @@ def make_console(stderr: bool = False, width: Optional[int] = None) -> Console:
     return Console(stderr=stderr, width=width, soft_wrap=False)
 
 
-def _width(headers: Sequence[str], rows: Sequence[Sequence[str]], i: int) -> int:
-    """A column's width: its widest value, or its header's longest word (headers wrap between words)."""
-    return max([len(str(r[i])) for r in rows] + [len(w) for w in headers[i].split()] + [1])
+def _width(headers: Sequence[str], rows: Sequence[Sequence[str]], i: int, numeric: bool) -> int:
+    """A column's width: a number column its widest value, a text column at most ``TEXT_MAX`` (its text
+    wraps), either at least its header's longest word (headers wrap between words)."""
+    widest = max([len(str(r[i])) for r in rows] + [1])
+    words = max([len(w) for w in headers[i].split()] + [1])
+    return max(widest if numeric else min(widest, TEXT_MAX), words)
 
 
 def _table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool],
@@ -42,22 +47,23 @@ def _table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], nu
                   pad_edge=False)
     for i in cols:
         table.add_column(escape(headers[i]), justify="right" if numeric[i] else "left", overflow="fold",
-                         width=_width(headers, rows, i))
+                         width=_width(headers, rows, i, numeric[i]))
     for k, r in enumerate(rows):
         table.add_row(*(escape(str(r[i])) for i in cols), style=styles[k] if styles else None)
     return table
 
 
-def table_width(headers: Sequence[str], rows: Sequence[Sequence[str]], cols: Sequence[int]) -> int:
+def table_width(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool],
+                cols: Sequence[int]) -> int:
     """Characters per line of the table of columns ``cols`` (every column at its full width)."""
     probe = Console(file=io.StringIO(), width=10_000, color_system=None)
     with probe.capture() as cap:
-        probe.print(_table("", headers, rows, [False] * len(headers), cols))
+        probe.print(_table("", headers, rows, numeric, cols))
     return max(len(line) for line in cap.get().splitlines() if line.strip()) if rows else 0
 
 
-def _fits(console: Console, headers, rows, cols) -> bool:
-    return table_width(headers, rows, cols) <= console.width
+def _fits(console: Console, headers, rows, numeric, cols) -> bool:
+    return table_width(headers, rows, numeric, cols) <= console.width
 
 
 def chunks(console: Console, headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool],
@@ -67,10 +73,10 @@ def chunks(console: Console, headers: Sequence[str], rows: Sequence[Sequence[str
     out: List[List[int]] = []
     while rest:
         cols = list(range(key)) + [rest[0]]
-        if not _fits(console, headers, rows, cols):
+        if not _fits(console, headers, rows, numeric, cols):
             return None
         for i in rest[1:]:
-            if not _fits(console, headers, rows, cols + [i]):
+            if not _fits(console, headers, rows, numeric, cols + [i]):
                 break
             cols.append(i)
         out.append(cols)
@@ -81,7 +87,7 @@ def chunks(console: Console, headers: Sequence[str], rows: Sequence[Sequence[str
 def print_table(console: Console, title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
                 numeric: Sequence[bool], key: int = 1, styles: Optional[Sequence[Optional[str]]] = None) -> None:
     """``rows`` under ``headers`` fitted to the console's width (see the module docstring)."""
-    if _fits(console, headers, rows, range(len(headers))):
+    if _fits(console, headers, rows, numeric, range(len(headers))):
         console.print(_table(title, headers, rows, numeric, range(len(headers)), styles))
         return
     parts = chunks(console, headers, rows, numeric, key)

@@ -66,7 +66,7 @@ def test_the_run_summary_pools_repetitions(runs, tmp_path):
                 "--repetitions", "3", "--order", "shuffled", "--seed", "3", "--out", "res", "--run-id", "s", *BUDGET)
     assert proc.returncode == 0, proc.stderr
     assert "one row per configuration" in proc.stderr and "ok 3/3" in proc.stderr
-    assert "the CI is approximate" in proc.stderr
+    assert "approximate CI" in proc.stderr
     manifest = (tmp_path / "res" / "s" / "manifest.json").read_text()
     assert '"order": "shuffled"' in manifest and '"seed": 3' in manifest
 
