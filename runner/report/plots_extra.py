@@ -47,6 +47,19 @@ def cold_start(rows: pd.DataFrame):
     return fig
 
 
+#: The per-repetition values behind a median column (their 95% CI becomes the error bar).
+REPETITION_VALUES = {"load_s": "load_values", "first_s": "first_values"}
+
+
+def _ci(g: pd.DataFrame, col: str) -> np.ndarray:
+    """(2, n) error bars of ``col``: the p50's own CI, or the estimator's CI over the repetitions' values."""
+    if col == "p50_s":
+        return pk.errors(g["p50_s"], g["p50_low_s"], g["p50_high_s"])
+    cis = [pk.interval(v) for v in g[REPETITION_VALUES[col]]]
+    return pk.errors(g[col], pd.Series([c[0] for c in cis], index=g.index),
+                     pd.Series([c[1] for c in cis], index=g.index))
+
+
 def _grouped(rows: pd.DataFrame, series: Dict[str, str], unit: str, log: bool = True):
     """Per panel, a group of bars per configuration (one per column of ``series``), sorted by the first."""
     rows = rows.dropna(subset=[next(iter(series))])
@@ -59,7 +72,8 @@ def _grouped(rows: pd.DataFrame, series: Dict[str, str], unit: str, log: bool = 
         y, h = np.arange(len(g)), 0.8 / len(series)
         for k, (col, name) in enumerate(series.items()):
             ax.barh(y + (k - (len(series) - 1) / 2) * h, g[col].to_numpy(float) * 1e3, height=h, label=name,
-                    color=pk.PHASE_COLOURS[k + 1])
+                    color=pk.PHASE_COLOURS[k + 1], xerr=_ci(g, col) * 1e3, capsize=2,
+                    error_kw={"elinewidth": 0.8, "ecolor": "0.25"})
         ax.set_yticks(y, list(pk.labels(g)))
         ax.invert_yaxis()
         ax.set_title(title, loc="left")
@@ -71,7 +85,8 @@ def _grouped(rows: pd.DataFrame, series: Dict[str, str], unit: str, log: bool = 
 
 
 def load_vs_inference(rows: pd.DataFrame):
-    """pCAMP's point: model load time next to the first and the steady inference time (log scale)."""
+    """pCAMP's point: model load time next to the first and the steady inference time (log scale), each with
+    its 95% CI over repetitions."""
     return _grouped(rows.dropna(subset=["load_s"]), {"load_s": "load", "first_s": "first inference",
                                                      "p50_s": "steady p50"}, "ms (log scale)")
 

@@ -40,7 +40,8 @@ MEDIANS = {
 }
 #: Per-repetition values kept as lists, for intervals over repetitions.
 VALUES = {"rss_values": "rss_peak_bytes", "energy_values": "energy_per_inference_j",
-          "energy_net_values": "energy_per_inference_net_j"}
+          "energy_net_values": "energy_per_inference_net_j", "load_values": "load_s",
+          "first_values": "first_inference_s"}
 #: Every column of an aggregate besides CONFIG_KEYS, MEDIANS and VALUES (an empty aggregate has them too).
 COLUMNS = ["label", "runtime", "cold_s", "cold_low_s", "cold_high_s", "cold_values", "energy_trusted_j",
            "energy_trusted_values", "p50_s", "p50_low_s", "p50_high_s", "between_cv", "within_rel_ci", "p50_reps_s",
