@@ -32,6 +32,7 @@ def shrink(src: Path, dst: Path, width: int = 0) -> Path:
     for colours in (256, 128, 64, 32):
         img.quantize(colours, method=Image.Quantize.MEDIANCUT).save(dst, optimize=True)
         if dst.stat().st_size < LIMIT:
+            print(f"{dst}: {colours} colours, {dst.stat().st_size} bytes", file=sys.stderr)
             return dst
     raise SystemExit(f"{dst}: {dst.stat().st_size} bytes even at 32 colours")
 

@@ -100,8 +100,8 @@ COLOURS = {"good": "#1a7f37", "bad": "#cf222e", "open": "#9a6700"}
 
 STYLE = ("body{font-family:system-ui,sans-serif;max-width:1400px;margin:2em auto;padding:0 1em;text-align:left;"
          "line-height:1.4}.wide{overflow-x:auto}table{border-collapse:collapse;font-size:0.8em;margin:0.5em 0}"
-         "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}"
-         "th{background:#f3f4f6}td.num,th.num{text-align:right;white-space:nowrap}"
+         "td,th{border:1px solid #ccc;padding:2px 5px;text-align:left;vertical-align:top}"
+         "th{background:#f3f4f6;font-weight:600}td.num,th.num{text-align:right}td.num{white-space:nowrap}"
          "figure{margin:1em 0}figure svg{max-width:100%;height:auto}"
          ".summary{border-left:4px solid #1a7f37;background:#f6f8fa;padding:0.5em 1em}"
          + "".join(f".m-{k}{{color:{c};font-weight:600}}" for k, c in COLOURS.items()))

@@ -34,6 +34,10 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "device"
 
 
+#: A panel whose values (with their CIs) span more than this factor gets a log axis, so small bars stay readable.
+SPAN = 20.0
+
+
 def _bars(rows: pd.DataFrame, value: str, low: Optional[str], high: Optional[str], scale: float, unit: str,
           log: bool = False):
     """One panel per model × batch × precision: a bar per configuration, sorted, with its CI."""
@@ -45,8 +49,10 @@ def _bars(rows: pd.DataFrame, value: str, low: Optional[str], high: Optional[str
     cols = pk.colours(rows["framework"])
     for ax, (title, g) in zip(axes, parts):
         err = pk.errors(g[value], g[low], g[high]) * scale if low else None
-        pk.hbars(ax, list(pk.labels(g)), g[value].to_numpy(float) * scale, err,
-                 [cols[f] for f in g["framework"]], unit, log)
+        vals = g[value].to_numpy(float) * scale
+        wide = log or (vals.min() > 0 and (vals + (0 if err is None else err[1])).max() / vals.min() > SPAN)
+        pk.hbars(ax, list(pk.labels(g)), vals, err, [cols[f] for f in g["framework"]],
+                 unit + (" (log scale)" if wide else ""), wide)
         ax.set_title(title, loc="left")
     return fig
 

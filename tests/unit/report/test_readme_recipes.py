@@ -14,9 +14,13 @@ README = (REPO / "README.md").read_text()
 RECIPES = re.findall(r"```sql\n(.*?)```", README, re.S)
 
 
-def test_there_are_recipes_and_the_example_figure_exists():
+def test_there_are_recipes_and_every_picture_exists_and_is_small():
     assert len(RECIPES) >= 5
-    assert (REPO / "docs" / "report-example.png").read_bytes()[:4] == b"\x89PNG"
+    pictures = set(re.findall(r"\((docs/[^)]+\.png)\)", README))
+    assert {"docs/quick/report.png", "docs/pcamp/report.png", "docs/pcamp/cold_start.png"} <= pictures
+    for rel in pictures:
+        data = (REPO / rel).read_bytes()
+        assert data[:4] == b"\x89PNG" and len(data) < 300_000, rel
 
 
 @pytest.mark.parametrize("sql", RECIPES, ids=[f"recipe{i}" for i in range(len(RECIPES))])
