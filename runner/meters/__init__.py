@@ -14,8 +14,9 @@ baselines and minimum windows are described in ``baseline``. No source: every nu
 is null and ``energy_reason`` says why, never a guess. ``samples`` are the rows of the ``power`` table.
 
 Backends (one module each): ``rapl`` (powercap), ``nvml`` (nvidia-ml-py), ``ina3221`` (Jetson rails),
-``powersupply`` (battery), ``fake`` (synthetic, tests only). Integration lives in ``integrate``;
-container mounts and permissions are described in ``README.md`` next to this file.
+``rpi_pmic`` (Raspberry Pi 5 PMIC rails, vcgencmd), ``powersupply`` (battery), ``fake`` (synthetic, tests
+only). Integration lives in ``integrate``; container mounts and permissions are described in
+``README.md`` next to this file.
 """
 
 from runner.meters.base import DEFAULT_PERIOD_S, Meter, Probe, Sample

@@ -53,6 +53,8 @@ class Meter:
     #: how often the sensor itself updates (s); 0 when unknown. Windows shorter than ~10 of these
     #: (or of the sampling period, whichever is longer) are flagged.
     update_period_s = 0.0
+    #: what the readings leave out, when they are not the whole of what they name (a warning on every cell)
+    caveat = ""
 
     def __init__(self, clock: Optional[Clock] = None) -> None:
         self.clock: Clock = clock or time.monotonic_ns

@@ -196,7 +196,7 @@ def window_warnings(
 
 
 def scope_warnings(meters: Sequence[Meter]) -> List[str]:
-    """Caveats about what was measured: synthetic power, or a sum of rails instead of a module input."""
+    """Caveats about what was measured: synthetic power, a sum of rails, a meter's own ``caveat``."""
     out = []
     for m in meters:
         if m.name == "fake":
@@ -209,6 +209,8 @@ def scope_warnings(meters: Sequence[Meter]) -> List[str]:
                 f"{m.name}: this board has no module input rail; energy is the sum_of_rails "
                 f"{' + '.join(m.summed)}, not a module total; compare only with the same board"
             )
+        if m.caveat:
+            out.append(f"{m.name}: {m.caveat}")
     return out
 
 

@@ -4,8 +4,8 @@
 and returns the meters to sample plus one ``Probe`` per meter considered. Meters measured together
 must not overlap, since their energies are added:
 
-* ``rapl`` (CPU packages + DRAM), ``nvml`` (discrete GPUs) and ``ina3221`` (Jetson module rails) are
-  disjoint and may be combined;
+* ``rapl`` (CPU packages + DRAM), ``nvml`` (discrete GPUs), ``ina3221`` (Jetson module rails) and
+  ``rpi_pmic`` (Raspberry Pi 5 PMIC rails) are disjoint and may be combined;
 * ``powersupply`` (a discharging battery) is the whole system: ``auto`` uses it only when none of the
   others is available, and an explicit spec must name it alone;
 * ``fake`` is synthetic and must be named alone; ``auto`` never picks it.
@@ -16,18 +16,21 @@ impossible combination is a ``UsageError`` (nothing has run yet).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from runner.errors import UsageError, did_you_mean
-from runner.meters.base import Clock, Meter, Probe, maybe_text
+from runner.meters.base import Clock, Meter, Probe
 from runner.meters.base import sysfs_root as resolve_root
 from runner.meters.fake import FakeMeter
 from runner.meters.ina3221 import Ina3221Meter
 from runner.meters.nvml import NvmlMeter
 from runner.meters.powersupply import PowerSupplyMeter
 from runner.meters.rapl import RaplMeter
+from runner.meters.rpi_pmic import RpiPmicMeter
+from runner.system.probe import board_model
 
-COMBINABLE = ("rapl", "nvml", "ina3221")
+COMBINABLE = ("rapl", "nvml", "ina3221", "rpi_pmic")
 ALONE = ("powersupply", "fake")
 NAMES = COMBINABLE + ALONE
 HARDWARE = COMBINABLE + ("powersupply",)
@@ -45,6 +48,7 @@ def make(
         "rapl": lambda: RaplMeter(sysfs_root, clock),
         "nvml": lambda: NvmlMeter(nvml, clock),
         "ina3221": lambda: Ina3221Meter(sysfs_root, clock),
+        "rpi_pmic": lambda: RpiPmicMeter(sysfs_root, clock),
         "powersupply": lambda: PowerSupplyMeter(sysfs_root, clock),
         "fake": lambda: FakeMeter(_fake_power(arg), clock),
     }
@@ -134,15 +138,12 @@ def _auto(sysfs_root: Optional[str], nvml: Any, clock: Optional[Clock]) -> Tuple
 
 
 def board_probes(root: Optional[str]) -> List[Probe]:
-    """A 'no_counter' probe for boards known to have no power sensor (research/energy.md §4)."""
-    model = (maybe_text(resolve_root(root) / "firmware" / "devicetree" / "base" / "model") or "").strip("\x00 ")
-    if "Raspberry Pi" not in model:
+    """A 'no_counter' probe for boards known to have no power sensor (research/energy.md §4); the Pi 5's
+    PMIC has its own meter (rpi_pmic), whose probe says why it is not used."""
+    model = board_model(Path("/"), resolve_root(root)) or ""
+    if "Raspberry Pi" not in model or "Raspberry Pi 5" in model:
         return []
-    if "Raspberry Pi 5" in model:
-        detail = f"{model}: its PMIC ADC (vcgencmd pmic_read_adc) is not read here; use an external USB meter"
-    else:
-        detail = f"{model} has no on-board power sensor; use an external USB meter"
-    return [Probe("board", False, "no_counter", detail)]
+    return [Probe("board", False, "no_counter", f"{model} has no on-board power sensor; use an external USB meter")]
 
 
 def describe_meters(sysfs_root: Optional[str] = None, *, nvml: Any = None) -> List[Dict[str, Any]]:

@@ -43,10 +43,22 @@ def l4t_release(root: Path = Path("/"), override: Optional[str] = None) -> Optio
     return f"{m.group(1)}.{m.group(2)}" if m else None
 
 
+def board_model(root: Path = Path("/"), sysfs: Optional[Path] = None) -> Optional[str]:
+    """The board's model (``Raspberry Pi 5 Model B Rev 1.0``): the device tree, else /proc/cpuinfo's
+    ``Model`` line, which Raspberry Pi kernels print (containers mask /sys/firmware, hence the tree)."""
+    trees = ([sysfs / "firmware/devicetree/base/model"] if sysfs else []) + [root / "proc/device-tree/model"]
+    for path in trees:
+        model = (_read(path) or "").strip("\x00 ")
+        if model:
+            return model
+    m = re.search(r"^Model\s*:\s*(.+)$", _read(root / "proc/cpuinfo") or "", re.M)
+    return m.group(1).strip() if m else None
+
+
 def device_class(root: Path = Path("/")) -> str:
     if l4t_release(root):
         return "jetson"
-    model = _read(root / "proc/device-tree/model") or ""
+    model = board_model(root) or ""
     if "Raspberry Pi" in model:
         return "rpi"
     machine = platform.machine().lower()

@@ -41,3 +41,13 @@ def test_governor_and_battery_warnings_quote_numbers(tmp_path):
 def test_a_quiet_performance_host_has_no_warnings(tmp_path):
     write(tmp_path, "sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "performance")
     assert checks.check({"governors": probe.governors(tmp_path), "cpu_count": 10_000}, tmp_path) == []
+
+
+def test_board_model_from_cpuinfo_when_the_device_tree_is_masked(tmp_path):
+    """Containers mask /sys/firmware (and so /proc/device-tree); Raspberry Pi kernels print Model in cpuinfo."""
+    write(tmp_path, "proc/cpuinfo", "processor\t: 0\nRevision\t: d04170\nModel\t\t: Raspberry Pi 5 Model B Rev 1.0\n")
+    assert probe.board_model(tmp_path) == "Raspberry Pi 5 Model B Rev 1.0"
+    assert probe.device_class(tmp_path) == "rpi"
+    write(tmp_path, "sys/firmware/devicetree/base/model", "Raspberry Pi 5 Model B Rev 1.1\x00")
+    assert probe.board_model(tmp_path, tmp_path / "sys") == "Raspberry Pi 5 Model B Rev 1.1"
+    assert probe.board_model(tmp_path / "nothing") is None

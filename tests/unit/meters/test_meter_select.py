@@ -19,6 +19,7 @@ def test_auto_keeps_available_backends(intel_client, fake_nvml):
     assert [m.name for m in meters] == ["rapl", "nvml"]
     assert {p.meter: p.reason for p in probes if not p.available} == {
         "ina3221": "not_found",
+        "rpi_pmic": "not_found",
         "powersupply": "not_found",
     }
 
@@ -68,7 +69,7 @@ def test_sysfs_root_from_env(monkeypatch, tmp_path):
 def test_describe_meters_lists_every_backend(xeon_2s, fake_nvml):
     rows = describe_meters(str(xeon_2s.root), nvml=fake_nvml([{"energy_mj": None, "power_mw": 1000}]))
     by = {r["meter"]: r for r in rows}
-    assert list(by) == ["rapl", "nvml", "ina3221", "powersupply"]
+    assert list(by) == ["rapl", "nvml", "ina3221", "rpi_pmic", "powersupply"]
     assert by["rapl"]["available"] and by["rapl"]["method"] == "counter"
     assert by["rapl"]["summed"] == ["package-0", "package-0/dram", "package-1", "package-1/dram"]
     assert by["nvml"]["method"] == "integrated" and by["nvml"]["update_period_s"] == 1.0
