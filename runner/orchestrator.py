@@ -25,6 +25,7 @@ from runner.cell import Cell
 from runner.config import GridSpec
 from runner.meters.baseline import DEFAULT_ACTIVE_IDLE_S, DEFAULT_IDLE_S
 from runner.results.rows import Readings, Where, cell_rows
+from runner.results.schema import POWER_MODE_COLUMNS
 from runner.results.sink import make_sink
 from runner.system import checks, probe
 from runner.thermal import ThermalSettings
@@ -83,6 +84,7 @@ class Orchestrator:
         self.sink = make_sink(settings.out, settings.run_id)
         self.device_class = probe.device_class()
         self.idle: Optional[meters.IdleBaseline] = None
+        self.power_mode: Dict[str, Any] = dict.fromkeys(POWER_MODE_COLUMNS)
 
     def run(self) -> List[Dict[str, Any]]:
         self.meters, self.probes = meters.select(self.s.meters)  # a bad --meters fails before any folder
@@ -97,6 +99,8 @@ class Orchestrator:
             self.idle = self._idle("idle", self.s.idle_s, "pre_grid")
         self.host = probe.host_facts()
         self.host_warnings = checks.check(self.host)
+        power = self.host.get("jetson_power") or {}
+        self.power_mode = {c: power.get(c) for c in POWER_MODE_COLUMNS}
         for warning in self.host_warnings:
             self.obs.note(f"warning: {warning}")
         self._write_manifest(len(todo))
@@ -128,7 +132,8 @@ class Orchestrator:
         """Run one cell and write its parts; returns its row (``warnings`` a list)."""
         started = dt.datetime.now(dt.timezone.utc)
         info = envs.for_framework(cell.framework)
-        where = Where(self.s.run_id, self.s.device, self.device_class, started, info.python)
+        where = Where(self.s.run_id, self.s.device, self.device_class, started, info.python,
+                      power_mode=self.power_mode)
         baseline = Readings(meters.baseline_columns(self.idle))
         if not info.available:
             return self._write(cell, where, Outcome("unavailable", None, "EnvironmentMissing", info.reason),

@@ -47,6 +47,7 @@ class Where:
     worker_env: Mapping[str, str] = field(default_factory=dict)
     log_path: Optional[str] = None  # relative to the run folder
     host_load_1m: Optional[float] = None  # the host's 1-minute load average when the worker ended
+    power_mode: Mapping[str, Any] = field(default_factory=dict)  # the Jetson power-mode columns, per run
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def identity(cell: Cell, where: Where) -> Dict[str, Any]:
         started_at=where.started_at, energy_source="none", energy_method="none", env_python=where.env_python,
         framework_version=where.framework_version,
     )
+    row.update(where.power_mode)
     return row
 
 

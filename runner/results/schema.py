@@ -123,6 +123,15 @@ CELL_FIELDS: List[Tuple[str, str, str, str]] = [
     ("throttle_flags", "str", "", "the flags seen, per GPU or firmware, with the share of samples they were set in"),
     ("thermal_reason", "str", "", "why a thermal or clock column is null (no sensor, unreadable, no sample)"),
     ("cooldown_s", "f64", "s", "time waited before the cell (--cooldown-s, --cooldown-to-c)"),
+    # Jetson power mode (runner.system.jetson; the same for every row of a run, null when not a Jetson)
+    ("nvpmodel_id", "i64", "", "Jetson nvpmodel power mode id"),
+    ("nvpmodel_name", "str", "", "Jetson nvpmodel power mode name (MAXN, 15W, ...)"),
+    ("jetson_clocks", "bool", "", "clocks pinned at their maximum (jetson_clocks): each minimum equals its maximum"),
+    ("cpu_min_freq_hz", "i64", "Hz", "lowest scaling_min_freq of the online CPUs (Jetson)"),
+    ("cpu_max_freq_hz", "i64", "Hz", "highest scaling_max_freq of the online CPUs (Jetson)"),
+    ("gpu_min_freq_hz", "i64", "Hz", "GPU devfreq min_freq (Jetson)"),
+    ("gpu_max_freq_hz", "i64", "Hz", "GPU devfreq max_freq (Jetson)"),
+    ("emc_max_freq_hz", "i64", "Hz", "memory controller (EMC) limit: nvpmodel's cap or the BPMP max_rate (Jetson)"),
     # correctness
     ("output_max_abs_diff", "f64", "", "max |output - reference| on the seeded input"),
     ("output_checksum", "f64", "", "sum of the output (detects silent changes between runs)"),
@@ -183,6 +192,7 @@ POWER = _schema(POWER_FIELDS, "power")
 THERMAL = _schema(THERMAL_FIELDS, "thermal")
 TABLES: Dict[str, pa.Schema] = {"cells": CELLS, "latencies": LATENCIES, "power": POWER, "thermal": THERMAL}
 CELL_COLUMNS = [f[0] for f in CELL_FIELDS]
+POWER_MODE_COLUMNS = tuple(CELL_COLUMNS[CELL_COLUMNS.index("nvpmodel_id"):CELL_COLUMNS.index("emc_max_freq_hz") + 1])
 
 
 def describe() -> List[Dict[str, str]]:

@@ -95,6 +95,8 @@ def memory_total_bytes(root: Path = Path("/")) -> Optional[int]:
 
 
 def host_facts(root: Path = Path("/")) -> Dict[str, Any]:
+    from runner.system import jetson  # it reads this module's l4t_release
+
     return {
         "hostname": socket.gethostname(),
         "device": device_name(),
@@ -109,6 +111,7 @@ def host_facts(root: Path = Path("/")) -> Dict[str, Any]:
         "memory_total_bytes": memory_total_bytes(root),
         "governors": governors(root),
         "l4t_release": l4t_release(root),
+        "jetson_power": jetson.describe(jetson.power_mode(root)),
         "python": platform.python_version(),
         "in_container": Path("/.dockerenv").exists() or bool(os.environ.get("EDGEBENCH_IMAGE")),
         "image": os.environ.get("EDGEBENCH_IMAGE"),
