@@ -18,9 +18,9 @@ read -r -a COMPOSE <<<"${COMPOSE:-docker-compose}"
 if [ -n "${HOST:-}" ]; then export DOCKER_HOST=$HOST; fi
 cd "$(dirname "$0")/.."
 
-host_has() {  # host_has PATH: does the engine's host have PATH (a remote host too)?
-  "$DOCKER" run --rm --entrypoint /bin/sh -v "$(dirname "$1"):/probe:ro" "$IMAGE" \
-    -c "test -e /probe/$(basename "$1")" >/dev/null 2>&1
+host_has() {  # host_has PATH: does the engine's host have PATH (a remote host too)? (the host's root is
+  # mounted, not PATH's folder: a bind mount would create a missing folder on the host)
+  "$DOCKER" run --rm --entrypoint /bin/sh -v /:/probe:ro "$IMAGE" -c "test -e /probe$1" >/dev/null 2>&1
 }
 
 export_settings() {
@@ -30,7 +30,13 @@ export_settings() {
   export EDGEBENCH_IMAGE_DIGEST EDGEBENCH_DEVICE
   if [ "$DEVICE" = jetson ]; then
     host_has /etc/nv_tegra_release || export NV_TEGRA_RELEASE=${NV_TEGRA_RELEASE:-/dev/null}
+    host_has /etc/nvpmodel.conf || export NVPMODEL_CONF=${NVPMODEL_CONF:-/dev/null}
+    host_has /var/lib/nvpmodel/status || export NVPMODEL_STATUS=${NVPMODEL_STATUS:-/dev/null}
     "$DOCKER" info -f '{{json .Runtimes}}' | grep -q '"nvidia"' || export JETSON_RUNTIME=${JETSON_RUNTIME:-runc}
+  fi
+  if [ "$DEVICE" = rpi ] || [ "$DEVICE" = rpi64 ]; then  # the Pi 5 PMIC: mailbox device and vcgencmd
+    host_has /dev/vcio || export VCIO_DEVICE=${VCIO_DEVICE:-/dev/null}
+    host_has /usr/bin/vcgencmd || export VCGENCMD=${VCGENCMD:-no-vcgencmd}
   fi
   if [ -z "${HOST:-}" ]; then mkdir -p "$OUT"; export EDGEBENCH_RESULTS; EDGEBENCH_RESULTS=$(cd "$OUT" && pwd); fi
 }

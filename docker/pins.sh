@@ -2,18 +2,18 @@
 # The framework pins of a device's image, from the catalog and its lock files: `short` for a tag, `long`
 # for a label.
 #
-#   docker/pins.sh x86|jetson|rpi short|long      (WITH=caffe2,... and LOCK_SUFFIX=... as for the build)
+#   docker/pins.sh x86|jetson|rpi|rpi64 short|long      (WITH=caffe2,... and LOCK_SUFFIX=... as for the build)
 set -euo pipefail
 
-DEVICE=${1:?x86, jetson or rpi}
+DEVICE=${1:?x86, jetson, rpi or rpi64}
 FORM=${2:-short}
 cd "$(dirname "$0")/.."
 
 case "$DEVICE" in
   x86) ARCH=x86_64 ;;
-  jetson) ARCH=aarch64 ;;
+  jetson|rpi64) ARCH=aarch64 ;;
   rpi) ARCH=armv7l ;;
-  *) echo "pins: unknown device '$DEVICE' (x86, jetson or rpi)" >&2; exit 2 ;;
+  *) echo "pins: unknown device '$DEVICE' (x86, jetson, rpi or rpi64)" >&2; exit 2 ;;
 esac
 args=(pins --arch "$ARCH")
 if [ -n "${WITH:-}" ]; then args+=(--with "$WITH"); fi

@@ -1,4 +1,4 @@
-# Images: make image DEVICE=x86|jetson|rpi, make images, make bench DEVICE=..., make base-image(s).
+# Images: make image DEVICE=x86|jetson|rpi|rpi64, make images, make bench DEVICE=..., make base-image(s).
 # Included by the Makefile. See README.md "Images" and docker/README.md.
 
 # A client with BuildKit built in (Debian's docker.io); `docker compose` where it exists, else docker-compose.
@@ -26,12 +26,14 @@ X86_BASE_IMAGE      ?= $(IMAGE_PREFIX)/base:bookworm-amd64
 BULLSEYE_BASE_IMAGE ?= $(IMAGE_PREFIX)/base:bullseye-amd64
 JETSON_BASE_IMAGE   ?= $(IMAGE_PREFIX)/base:bookworm-arm64
 RPI_BASE_IMAGE      ?= $(IMAGE_PREFIX)/base:bookworm-armhf
+RPI64_BASE_IMAGE    ?= $(IMAGE_PREFIX)/base:bookworm-arm64
 CROSS_BUILDER_IMAGE ?= $(IMAGE_PREFIX)/base:bookworm-amd64
 else
 X86_BASE_IMAGE      ?= debian:bookworm-slim
 BULLSEYE_BASE_IMAGE ?= debian:bullseye-slim
 JETSON_BASE_IMAGE   ?= l4t-jetpack:r$(L4T_RELEASE)
 RPI_BASE_IMAGE      ?= debian:bookworm-slim
+RPI64_BASE_IMAGE    ?= debian:bookworm-slim
 CROSS_BUILDER_IMAGE ?=
 endif
 
@@ -45,18 +47,26 @@ HOST_ARCH = $(shell $(DOCKER_ENV) $(DOCKER) info -f '{{.Architecture}}' 2>/dev/n
 dockerfile_x86 := Dockerfile.x86
 dockerfile_jetson := Dockerfile.l4t
 dockerfile_rpi := Dockerfile.armv7
+dockerfile_rpi64 := Dockerfile.l4t
 platform_x86 := linux/amd64
 platform_jetson := linux/arm64
 platform_rpi := linux/arm/v7
+platform_rpi64 := linux/arm64
 arch_x86 := x86_64
 arch_jetson := aarch64
 arch_rpi := armv7l
+arch_rpi64 := aarch64
 base_x86 = $(X86_BASE_IMAGE)
 base_jetson = $(JETSON_BASE_IMAGE)
 base_rpi = $(RPI_BASE_IMAGE)
+base_rpi64 = $(RPI64_BASE_IMAGE)
+# Dockerfile.l4t's final stages: the same environments, with (jetson) or without (rpi64) NVIDIA settings
+target_jetson := jetson
+target_rpi64 := rpi64
 service_x86 := $(if $(filter 1,$(GPU)),x86-gpu,x86)
 service_jetson := jetson
 service_rpi := rpi
+service_rpi64 := rpi64
 with_list = $(subst $(comma), ,$(WITH))
 flavour = $(if $(filter x86,$(1)),$(if $(filter 1,$(GPU)),-gpu))$(foreach e,$(with_list),-$(e))
 # edgebench/x86:0.1.0-mxnet1.9.1-ort1.31.1-torch2.13.0-tf2.21.0-litert2.3.0 (runner version + pins)
@@ -68,19 +78,19 @@ legacy = $(if $(and $(filter x86,$(1)),$(shell $(CATALOG) plan --arch x86_64 --l
 builder_for = $(if $(filter x86,$(1)),,$(if $(filter $(arch_$(1)),$(HOST_ARCH)),$(base_$(1)),$(or $(CROSS_BUILDER_IMAGE),$(base_$(1)))))
 
 .PHONY: image images bench-image base-image base-images wheelhouse image-info image-tag \
-        image-x86 image-jetson image-rpi
+        image-x86 image-jetson image-rpi image-rpi64
 
-image: ## Build DEVICE's image (DEVICE=x86|jetson|rpi; GPU=1, WITH=caffe2|mxnet, BASES=local, HOST=ssh://...)
-	@test -n "$(DEVICE)" || { echo "make image DEVICE=x86|jetson|rpi"; exit 2; }
+image: ## Build DEVICE's image (DEVICE=x86|jetson|rpi|rpi64; GPU=1, WITH=caffe2|mxnet, BASES=local, HOST=ssh://...)
+	@test -n "$(DEVICE)" || { echo "make image DEVICE=x86|jetson|rpi|rpi64"; exit 2; }
 	$(MAKE) --no-print-directory image-$(DEVICE)
 
-images: image-x86 image-jetson image-rpi ## Build the images of every device (arm ones under emulation on x86)
+images: image-x86 image-jetson image-rpi image-rpi64 ## Build the images of every device (arm ones under emulation on x86)
 
 image-x86: wheelhouse
-image-x86 image-jetson image-rpi: image-%:
+image-x86 image-jetson image-rpi image-rpi64: image-%:
 	@echo "image: building $(call image_tag,$*) on $(or $(HOST),the local engine)"
 	$(DOCKER_ENV) DOCKER_BUILDKIT=1 $(DOCKER) build --network $(BUILD_NETWORK) --platform $(platform_$*) \
-	  -f $(dockerfile_$*) -t $(call image_tag,$*) -t $(call image_name,$*):latest \
+	  -f $(dockerfile_$*) $(if $(target_$*),--target $(target_$*)) -t $(call image_tag,$*) -t $(call image_name,$*):latest \
 	  --build-arg BASE_IMAGE=$(base_$*) --build-arg BULLSEYE_BASE_IMAGE=$(BULLSEYE_BASE_IMAGE) \
 	  $(if $(call builder_for,$*),--build-arg BUILDER_IMAGE=$(call builder_for,$*)) \
 	  --build-arg GPU=$(GPU) --build-arg WITH=$(WITH) --build-arg LEGACY=$(call legacy,$*) \

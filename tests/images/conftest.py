@@ -3,7 +3,7 @@
 They need a Docker engine (and qemu-user with binfmt for the arm images). Without one they skip, unless
 the variable CI or EDGEBENCH_REQUIRE_DOCKER=1 is set: then a missing engine fails them.
 
-    EDGEBENCH_IMAGES=x86,jetson,rpi     which images to test (default: all three)
+    EDGEBENCH_IMAGES=x86,jetson,rpi,rpi64   which images to test (default: all four)
     EDGEBENCH_IMAGE_ARGS='BASES=local PIP_CERT=/etc/ssl/certs/ca-certificates.crt'   make variables
 """
 
@@ -21,8 +21,9 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.images
 
-ARCH_OF = {"x86": "x86_64", "jetson": "aarch64", "rpi": "arm"}
-BINFMT = {"jetson": ("qemu-aarch64", "edgebench-qemu-aarch64"), "rpi": ("qemu-arm",)}
+ARCH_OF = {"x86": "x86_64", "jetson": "aarch64", "rpi": "arm", "rpi64": "aarch64"}
+BINFMT = {"jetson": ("qemu-aarch64", "edgebench-qemu-aarch64"), "rpi": ("qemu-arm",),
+          "rpi64": ("qemu-aarch64", "edgebench-qemu-aarch64")}
 
 
 def docker_required() -> bool:
@@ -77,7 +78,7 @@ def emulation_ready(device: str) -> bool:
 def device_image(docker_client):
     """``device_image(device)``: build (or reuse) the device's image with make; returns the image."""
     built: Dict[str, object] = {}
-    wanted = os.environ.get("EDGEBENCH_IMAGES", "x86,jetson,rpi").split(",")
+    wanted = os.environ.get("EDGEBENCH_IMAGES", "x86,jetson,rpi,rpi64").split(",")
 
     def get(device: str):
         if device not in wanted:

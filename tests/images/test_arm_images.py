@@ -1,4 +1,4 @@
-"""The arm images under emulation: the Jetson stand-in (arm64) and the Raspberry Pi image (armv7)."""
+"""The arm images under emulation: the Jetson stand-in and the 64-bit Pi image (arm64), the 32-bit Pi image (armv7)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,23 @@ def test_jetson_image_runs_a_reduced_grid(device_image, tmp_path):
     assert_unavailable(rows["mxnet"], "mxnet")
     assert rows["pytorch"]["device_class"] == "jetson"
     assert "36.4.0" in json.dumps(json.loads((run / "manifest.json").read_text()))
+
+
+def test_rpi64_image_runs_a_reduced_grid(device_image, tmp_path):
+    """arm64 for Raspberry Pi OS 64-bit: the same environments as the Jetson image, no NVIDIA settings; without
+    a Pi 5's /dev/vcio and vcgencmd the PMIC meter is absent with its reason, and the grid still runs."""
+    image = device_image("rpi64")
+    assert image.attrs["Architecture"] == "arm64"
+    assert "Raspberry Pi" in image.labels["org.opencontainers.image.title"]
+    assert not [e for e in image.attrs["Config"]["Env"] if e.startswith("NVIDIA_")]
+    run = bench("rpi64", tmp_path, "rpi64-image", REPO / "tests/images/grids/arm64.toml")
+    rows = by_framework(read_table(run))
+    for framework in ("null", "pytorch", "onnxruntime"):
+        assert_ok(rows[framework])
+    assert_unavailable(rows["mxnet"], "mxnet")
+    assert rows["null"]["device"].startswith("rpi64-")
+    meters = {m["meter"]: m for m in json.loads((run / "manifest.json").read_text())["meters"]}
+    assert meters["rpi_pmic"]["available"] is False and meters["rpi_pmic"]["reason"] == "not_found"
 
 
 def test_rpi_image_spools_and_compacts(device_image, docker_client, tmp_path):
