@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make a Docker engine and arm emulation available on a Debian host (CI, a fresh build machine).
 #
-#   docker/engine.sh            install docker.io, docker-compose, debootstrap, qemu-user-static (when missing),
+#   docker/engine.sh            install docker.io, docker-compose, debootstrap, qemu-user-static, openssh-client
+#                               and iproute2 (when missing),
 #                               start dockerd when none answers, enable qemu-arm/qemu-aarch64
 #   QEMU10=1 docker/engine.sh   also register qemu-aarch64 10 from bookworm-backports: ONNX Runtime
 #                               and LiteRT crash under qemu 7.2 (they parse the host's /proc/cpuinfo)
@@ -22,6 +23,9 @@ install_packages() {
   [ -e /usr/bin/qemu-aarch64-static ] || missing+=(qemu-user-static)
   command -v update-binfmts >/dev/null || missing+=(binfmt-support)
   command -v docker-compose >/dev/null || "$DOCKER" compose version >/dev/null 2>&1 || missing+=(docker-compose)
+  # the fleet test: SSH to edge hosts in containers, a second engine on its own bridge
+  command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+  command -v ip >/dev/null || missing+=(iproute2)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]}"
   apt-get update -qq
