@@ -169,6 +169,7 @@ def second_engine(tmp_path_factory):
     root = tmp_path_factory.mktemp("engine2")
     run = Path(f"/run/edgebench-fleet-{os.getpid()}")
     sock = run / "docker.sock"
+    subprocess.run(["ip", "link", "delete", BRIDGE], capture_output=True)  # left over by an interrupted run
     subprocess.run(["ip", "link", "add", "name", BRIDGE, "type", "bridge"], check=True)
     subprocess.run(["ip", "addr", "add", "10.213.7.1/24", "dev", BRIDGE], check=True)
     subprocess.run(["ip", "link", "set", BRIDGE, "up"], check=True)
