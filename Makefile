@@ -1,7 +1,7 @@
 # edgebench — `make help` lists the targets.
 #
 # Natively (no Docker): `make bench` creates the environments (once) and runs the quick grid into results/.
-# With images (DEVICE=x86|jetson|rpi) see the images section of README.md.
+# With images (DEVICE=x86|jetson|rpi|rpi64) see the images section of README.md.
 
 PYTHON      ?= python3
 VENV        ?= .venv
@@ -26,7 +26,7 @@ PIP_FLAGS := --disable-pip-version-check --no-input --progress-bar off -q
 .DEFAULT_GOAL := help
 .PHONY: help setup bench report test lint lock clean system-deps test-deps
 
-# Images (DEVICE=x86|jetson|rpi) and the legacy Caffe2 environment live in their own files.
+# Images (DEVICE=x86|jetson|rpi|rpi64), the fleet (make fleet) and the legacy Caffe2 environment live in their own files.
 -include mk/*.mk
 
 help: ## Show this help
