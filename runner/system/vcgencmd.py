@@ -43,8 +43,8 @@ def locate() -> Located:
     on_path = shutil.which("vcgencmd")
     if on_path:
         return Located(on_path, on_path)
-    for candidate in KNOWN_PATHS:
-        if os.access(candidate, os.X_OK):
+    for candidate in KNOWN_PATHS:  # a folder there (compose mounts an empty volume where the host has none) is not it
+        if os.access(candidate, os.X_OK) and Path(candidate).is_file():
             return Located(candidate, candidate)
     return Located(None, f"no vcgencmd on PATH or in {', '.join(KNOWN_PATHS)} (not a Raspberry Pi, "
                          f"or the image lacks it; set {VCGENCMD_ENV})")

@@ -175,3 +175,17 @@ def test_auto_combines_it_with_other_meters(tmp_path, monkeypatch):
     meters, probes = select("auto", str(tmp_path / "sys"))
     assert "rpi_pmic" in [m.name for m in meters]
     assert not [p for p in probes if p.meter == "board"], "the Pi 5 is not reported as a board without a sensor"
+
+
+def test_a_folder_where_vcgencmd_would_be_is_no_tool(tmp_path, monkeypatch):
+    """compose mounts an empty volume at /usr/bin/vcgencmd on hosts without the tool: that is 'not found'."""
+    from runner.system import vcgencmd
+
+    folder = tmp_path / "usr/bin/vcgencmd"
+    folder.mkdir(parents=True)
+    monkeypatch.delenv("EDGEBENCH_VCGENCMD", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(vcgencmd, "KNOWN_PATHS", (str(folder),))
+    assert vcgencmd.locate().path is None
+    probe = RpiPmicMeter(str(tmp_path / "sys"), proc_root=board(tmp_path, "")).probe()
+    assert probe.reason == "not_found"
