@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-from runner import __version__, envs, meters, thermal
+from runner import __version__, envs, meters, names, thermal
 from runner.artifacts import Cache, Prepared, cache_dir
 from runner.catalog import FRAMEWORKS, REFERENCE_FRAMEWORK
 from runner.cell import Cell
@@ -79,6 +79,7 @@ def pythonpath_shim(run_dir: Path) -> str:
 class Orchestrator:
     def __init__(self, cells: Sequence[Cell], settings: Settings, observer: Optional[Observer] = None) -> None:
         self.cells = list(cells)
+        names.check_cell_ids(c.cell_id for c in self.cells)
         self.s = settings
         self.obs = observer or Observer()
         self.sink = make_sink(settings.out, settings.run_id)
@@ -151,7 +152,7 @@ class Orchestrator:
 
     def _measure(self, cell: Cell, where: Where, python: str, prepared: Prepared) -> Dict[str, Any]:
         env = spawner.worker_environ(cell.threads, self.pythonpath)
-        log = self.sink.run_dir / "logs" / f"{cell.cell_id}.log"
+        log = self.sink.log_path(cell.cell_id)
         cooled, cool_warnings = self.monitor.cool_down()
         session = meters.Session(self.meters, thermal=self.monitor.sampler)
         session.start()

@@ -32,7 +32,7 @@ import itertools
 import random
 from typing import Iterable, List, Sequence, Tuple
 
-from runner import catalog
+from runner import catalog, names
 from runner.catalog import FRAMEWORKS, PROVIDERS
 from runner.cell import Cell
 from runner.config import GridSpec
@@ -84,6 +84,8 @@ def validate(spec: GridSpec) -> None:
                 f"it knows: {', '.join(FRAMEWORKS[framework].providers)}",
             )
     for key, values in spec.options:
+        for value in values:  # option values become part of cell ids, hence of file names
+            names.check(f"value of option {key}", value, f"e.g. -o {key}=value-1,value-2")
         _check_option(key, values, spec.frameworks)
     problem = spec.budget.validate()
     if problem:

@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Sequence, Set
 
+from runner import names
 from runner.errors import OutputError
 
 TABLE_NAMES = ("cells", "latencies", "power", "thermal")
@@ -84,8 +85,8 @@ class Sink:
     """Writes a run's parts as Parquet; :class:`runner.results.spool.SpoolSink` writes JSON Lines."""
 
     def __init__(self, out: Path, run_id: str) -> None:
+        self.run_id = names.check_run_id(run_id)
         self.run_dir = Path(out).absolute() / run_id
-        self.run_id = run_id
 
     def open(self) -> None:
         """Create the run folders and prove they are writable, before the first cell runs."""
@@ -122,7 +123,16 @@ class Sink:
             self._write("power", name, rows)
 
     def _write(self, table: str, name: str, rows: List[Dict[str, Any]]) -> None:
-        write_parquet(self.run_dir / table / f"part-{name}.parquet", table, rows)
+        write_parquet(self.part_path(table, name, ".parquet"), table, rows)
+
+    def part_path(self, table: str, name: str, suffix: str) -> Path:
+        """``<run>/<table>/part-<name><suffix>``, checked to be a single name inside the run folder."""
+        names.check_part_name(name)
+        return names.inside(self.run_dir, self.run_dir / table / f"part-{name}{suffix}")
+
+    def log_path(self, cell_id: str) -> Path:
+        names.check_part_name(cell_id)
+        return names.inside(self.run_dir, self.run_dir / "logs" / f"{cell_id}.log")
 
     def _write_latencies(self, cell_id: str, latencies_s: Sequence[float]) -> None:
         write_latencies_parquet(self.run_dir / "latencies" / f"part-{cell_id}.parquet", self.run_id, cell_id,

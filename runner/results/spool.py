@@ -40,7 +40,7 @@ class SpoolSink(Sink):
 
     def _write(self, table: str, name: str, rows: List[Dict[str, Any]]) -> None:
         text = "".join(json.dumps(row, default=_default, allow_nan=True) + "\n" for row in rows)
-        replace_atomically(self.run_dir / table / f"part-{name}{SUFFIX}", lambda tmp: Path(tmp).write_text(text))
+        replace_atomically(self.part_path(table, name, SUFFIX), lambda tmp: Path(tmp).write_text(text))
 
     def _write_latencies(self, cell_id: str, latencies_s: Sequence[float]) -> None:
         """One JSON line per iteration (the latencies table's rows), formatted without a dict per row."""
