@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import math
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Dict, Optional, Tuple
+
+#: The largest ``memory_limit_bytes`` accepted (1 EiB): beyond it a limit means nothing (and overflows setrlimit).
+MAX_MEMORY_LIMIT = 2**60
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,9 @@ class Budget:
 
     def validate(self) -> Optional[str]:
         """None when consistent, else a one-line description of the problem."""
+        problem = self._types()
+        if problem:
+            return problem
         if min(self.warmup_iterations, self.min_iterations) < 0:
             return "iteration counts must be >= 0"
         if self.min_iterations < 1:
@@ -38,6 +45,23 @@ class Budget:
             return "timeout_s must be > 0"
         if not 0 < self.target_rel_ci < 1:
             return f"target_rel_ci must be in (0, 1), got {self.target_rel_ci}"
+        return None
+
+    def _types(self) -> Optional[str]:
+        """Every knob a finite number (counts and the memory limit integers); the memory limit > 0."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "memory_limit_bytes" and value is None:
+                continue
+            integer = f.name.endswith("iterations") or f.name == "memory_limit_bytes"
+            kinds = (int,) if integer else (int, float)
+            if isinstance(value, bool) or not isinstance(value, kinds):
+                return f"{f.name} must be {'an integer' if integer else 'a number'}, got {value!r}"
+            if not math.isfinite(value):
+                return f"{f.name} must be finite, got {value!r}"
+        limit = self.memory_limit_bytes
+        if limit is not None and not 0 < limit <= MAX_MEMORY_LIMIT:
+            return f"memory_limit_bytes must be > 0 and at most 1 EiB, got {limit}"
         return None
 
 

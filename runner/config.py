@@ -22,6 +22,7 @@ of values that becomes a grid dimension for the frameworks that take it (``edgeb
 from __future__ import annotations
 
 import dataclasses
+import re
 import secrets
 from dataclasses import dataclass, field
 from importlib import resources
@@ -90,10 +91,11 @@ def _option_values(value: Any) -> Tuple[str, ...]:
 def _int(key: str, v: Any) -> int:
     if isinstance(v, str) and v == "all" and key == "threads":
         return cpus.read().count  # the CPUs this process may use (affinity, cgroup quota), not the machine's
-    try:
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v
+    if isinstance(v, str) and re.fullmatch(r"\s*[+-]?[0-9]{1,18}\s*", v):  # command-line values arrive as text
         return int(v)
-    except (TypeError, ValueError):
-        raise UsageError(f"grid key '{key}' wants integers, got {v!r}", "e.g. batch_sizes = [1, 64]") from None
+    raise UsageError(f"grid key '{key}' wants integers, got {v!r}", "e.g. batch_sizes = [1, 64]")
 
 
 def merge(base: GridSpec, data: Mapping[str, Any], origin: str) -> GridSpec:
@@ -105,6 +107,9 @@ def merge(base: GridSpec, data: Mapping[str, Any], origin: str) -> GridSpec:
             continue
         if key not in valid:
             raise UsageError(f"unknown key '{key}' in {origin}", did_you_mean(key, valid))
+        if key in ("budget", "options") and not isinstance(value, Mapping):
+            raise UsageError(f"'{key}' in {origin} must be a table, got {value!r}",
+                             f"e.g. [{key}] on its own line, then key = value lines")
         if key == "budget":
             changes["budget"] = _budget(base.budget, value, origin)
         elif key == "options":
@@ -137,6 +142,10 @@ def read_toml(path: Path) -> Dict[str, Any]:
         raise UsageError(f"grid file not found: {path}", "pass an existing TOML file to --grid") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"grid file {path} is not valid TOML: {exc}", "check the line it names") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"grid file {path} is not UTF-8 text (byte {exc.start})", "save it as UTF-8") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read grid file {path}: {exc.strerror or exc}", "pass a readable TOML file") from None
 
 
 def preset(name: str) -> GridSpec:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import random
 from typing import Iterable, List, Sequence, Tuple
 
@@ -39,6 +40,7 @@ from runner.config import GridSpec
 from runner.errors import GridError, did_you_mean
 from runner.models.spec import MODELS
 
+MAX_CELLS = 100_000  # a grid larger than this is a typo (repetitions = 1e6), not a plan
 ALL_SOURCES = tuple(sorted({s for f in FRAMEWORKS.values() for s in f.sources}))
 ORDERS = ("interleaved", "shuffled", "sequential")
 
@@ -90,6 +92,16 @@ def validate(spec: GridSpec) -> None:
     problem = spec.budget.validate()
     if problem:
         raise GridError(f"invalid budget: {problem}", "see `edgebench run --help`")
+    _check_size(spec)
+
+
+def _check_size(spec: GridSpec) -> None:
+    """Refuse, before expanding it, a grid of more than MAX_CELLS cells (an upper bound of its size)."""
+    dims = (spec.models, spec.frameworks, spec.sources or ("",), spec.batch_sizes, spec.providers, spec.threads)
+    bound = math.prod(len(d) for d in dims) * spec.repetitions * math.prod(len(v) for _, v in spec.options)
+    if bound > MAX_CELLS:
+        raise GridError(f"the grid has up to {bound:,} cells, more than {MAX_CELLS:,}",
+                        "check --repetitions and the grid's lists, or split it into several runs")
 
 
 def _check_option(key: str, values: Sequence[str], frameworks: Sequence[str]) -> None:

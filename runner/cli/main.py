@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -92,12 +93,12 @@ def run(
 
         check(export)
     rid = run_id or dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    if active_idle_s < 0:
-        raise UsageError(f"--active-idle-s must be >= 0, got {active_idle_s:g}", "seconds; 0 turns it off")
+    if not math.isfinite(active_idle_s) or active_idle_s < 0:
+        raise UsageError(f"--active-idle-s must be >= 0 and finite, got {active_idle_s:g}", "seconds; 0 turns it off")
     heat = ThermalSettings(cooldown_to_c, cooldown_s, cooldown_max_s, max_temp_rise_c)
-    settings = Settings(out=out, run_id=rid, spec=spec, meters=meters, idle_s=idle_s,
-                        idle_between_cells_s=idle_between_s, active_idle_s=active_idle_s,
-                        device=device or device_name(), thermal=heat)
+    settings = Settings(out=out, run_id=rid, spec=spec, meters=meters, idle_s=o.seconds("--idle-s", idle_s),
+                        idle_between_cells_s=o.seconds("--idle-between-s", idle_between_s),
+                        active_idle_s=active_idle_s, device=device or device_name(), thermal=heat)
     with ProgressObserver(console, len(cells)) as observer:
         rows = Orchestrator(cells, settings, observer).run()
     run_summary(out / rid, console, export)

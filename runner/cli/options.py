@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -9,9 +10,11 @@ import typer
 
 from runner import config
 from runner.catalog import FRAMEWORK_NAMES, FRAMEWORKS, PROVIDERS
+from runner.cell import MAX_MEMORY_LIMIT
 from runner.config import GridSpec
 from runner.errors import UsageError
 from runner.meters.baseline import DEFAULT_ACTIVE_IDLE_S, DEFAULT_IDLE_S
+from runner.names import printable
 from runner.thermal.columns import DEFAULT_MAX_RISE_C
 from runner.thermal.cooldown import DEFAULT_MAX_S
 
@@ -109,11 +112,21 @@ _UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 
 
 def parse_bytes(text: str) -> int:
-    """``"4G"`` → 4 GiB; plain numbers are bytes."""
+    """``"4G"`` → 4 GiB; plain numbers are bytes. Positive and finite, at most 1 EiB."""
     t = text.strip().upper().removesuffix("IB").removesuffix("B")
     unit = t[-1] if t and t[-1] in _UNITS else ""
     try:
-        value = float(t[: len(t) - len(unit)])
+        value = float(t[: len(t) - len(unit)]) * _UNITS[unit]
     except ValueError:
-        raise UsageError(f"--memory-limit wants a size like 4G or 512M, got '{text}'", "units: K, M, G, T") from None
-    return int(value * _UNITS[unit])
+        value = math.nan
+    if not math.isfinite(value) or not 1 <= value <= MAX_MEMORY_LIMIT:
+        raise UsageError(f"--memory-limit wants a positive size like 4G or 512M (at most 1 EiB), got {printable(text)}",
+                         "units: K, M, G, T; leave it out for the default (see `edgebench run --help`)")
+    return int(value)
+
+
+def seconds(option: str, value: float) -> float:
+    """A duration option: finite and >= 0."""
+    if not math.isfinite(value) or value < 0:
+        raise UsageError(f"{option} wants a finite number of seconds >= 0, got {value}", f"e.g. {option} 5")
+    return value

@@ -16,13 +16,14 @@ impossible combination is a ``UsageError`` (nothing has run yet).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from runner.errors import UsageError, did_you_mean
 from runner.meters.base import Clock, Meter, Probe
 from runner.meters.base import sysfs_root as resolve_root
-from runner.meters.fake import FakeMeter
+from runner.meters.fake import POWER_ENV, FakeMeter, power_from_env
 from runner.meters.ina3221 import Ina3221Meter
 from runner.meters.nvml import NvmlMeter
 from runner.meters.powersupply import PowerSupplyMeter
@@ -55,11 +56,17 @@ def make(
     return factories[name]()
 
 
-def _fake_power(arg: Optional[str]) -> Optional[float]:
+def _fake_power(arg: Optional[str]) -> float:
+    """The fake meter's power from ``fake:<watts>`` or EDGEBENCH_FAKE_POWER_W: a finite number >= 0."""
     try:
-        return None if arg is None else float(arg)
+        power = power_from_env() if arg is None else float(arg)
     except ValueError:
-        raise UsageError(f"fake meter power '{arg}' is not a number", "e.g. --meters fake:12.5 (watts)") from None
+        power = math.nan
+    if not math.isfinite(power) or power < 0:
+        where = f"'{arg}'" if arg is not None else f"from {POWER_ENV}"
+        raise UsageError(f"fake meter power {where} is not a finite number of watts >= 0",
+                         "e.g. --meters fake:12.5 (watts)")
+    return power
 
 
 def safe_probe(meter: Meter) -> Probe:

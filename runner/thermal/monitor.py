@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -29,8 +30,8 @@ class ThermalSettings:
 
     def validate(self) -> None:
         for name in ("cooldown_s", "cooldown_max_s", "max_temp_rise_c"):
-            if getattr(self, name) < 0:
-                raise UsageError(f"--{name.replace('_', '-')} must be >= 0, got {getattr(self, name):g}",
+            if not math.isfinite(getattr(self, name)) or getattr(self, name) < 0:
+                raise UsageError(f"--{name.replace('_', '-')} must be >= 0 and finite, got {getattr(self, name):g}",
                                  "seconds and degrees Celsius, e.g. --cooldown-s 30 --max-temp-rise-c 10")
         if self.cooldown_to_c is not None and not -50 < self.cooldown_to_c < 150:
             raise UsageError(f"--cooldown-to-c {self.cooldown_to_c:g} is not a device temperature",
