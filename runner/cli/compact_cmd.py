@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from runner.cli.errors import handled
+from runner.cli.text import safe
 from runner.errors import UsageError
 
 
@@ -53,4 +54,4 @@ def register(app: typer.Typer) -> None:
         for run in runs:
             counts = compact_run(run, keep)
             parts = ", ".join(f"{n} {table}" for table, n in counts.items())
-            console.print(f"{run}: {sum(counts.values())} parts compacted ({parts})")
+            console.print(f"{safe(run)}: {sum(counts.values())} parts compacted ({parts})")

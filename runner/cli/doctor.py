@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from runner import envs, meters, providers, thermal
 from runner.catalog import FRAMEWORKS
+from runner.cli.text import safe
 from runner.cli.units import human, label
 from runner.system import probe
 
@@ -46,24 +46,24 @@ def render(facts: Dict[str, Any], console: Console) -> None:
     for col in ("framework", "env", "version", "python", "providers here", "the runtime reports", "status"):
         table.add_column(col)
     for f in facts["frameworks"]:
-        status = "[green]ok[/green]" if f["available"] else f"[yellow]unavailable[/yellow]: {escape(f['reason'])}"
+        status = "[green]ok[/green]" if f["available"] else f"[yellow]unavailable[/yellow]: {safe(f['reason'])}"
         here = f["providers_available"]
-        table.add_row(f["framework"], f["env"], escape(f["version"] or "-"),
-                      escape(f"{f['python'] or '-'} ({f['python_version'] or '?'})"),
+        table.add_row(f["framework"], f["env"], safe(f["version"] or "-"),
+                      safe(f"{f['python'] or '-'} ({f['python_version'] or '?'})"),
                       "?" if here is None else ", ".join(here) or "none",
-                      escape(f["providers_detail"] or ""), status)
+                      safe(f["providers_detail"] or ""), status)
     console.print(table)
     mt = Table(title="energy meters")
     for col in ("meter", "available", "reason", "detail"):
         mt.add_column(col)
     for m in facts["meters"]:
-        mt.add_row(str(m.get("meter")), "yes" if m.get("available") else "no", str(m.get("reason") or ""),
-                   str(m.get("detail") or ""))
+        mt.add_row(safe(m.get("meter")), "yes" if m.get("available") else "no", safe(m.get("reason") or ""),
+                   safe(m.get("detail") or ""))
     console.print(mt)
     render_thermal(facts["thermal"], console)
     host = Table(title="host", show_header=False)
     for k, v in facts["host"].items():
-        host.add_row(label(k), escape(human(k, v)))
+        host.add_row(label(k), safe(human(k, v)))
     console.print(host)
 
 

@@ -18,15 +18,16 @@ from typing import Callable, TypeVar
 
 import typer
 
+from runner.cli.text import plain
 from runner.errors import EdgebenchError
 
 F = TypeVar("F", bound=Callable)
 
 
 def report(exc: EdgebenchError) -> None:
-    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    typer.secho(f"error: {plain(exc)}", fg=typer.colors.RED, err=True)
     if exc.hint:
-        typer.echo(f"hint: {exc.hint}", err=True)
+        typer.echo(f"hint: {plain(exc.hint)}", err=True)
 
 
 def handled(fn: F) -> F:

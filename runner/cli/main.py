@@ -18,6 +18,7 @@ from runner import __version__, plan
 from runner.cli import compact_cmd, help_pages, report_cmd
 from runner.cli import options as o
 from runner.cli.errors import handled
+from runner.cli.text import safe
 from runner.errors import UsageError, did_you_mean
 from runner.report.textout import make_console
 
@@ -102,7 +103,7 @@ def run(
     with ProgressObserver(console, len(cells)) as observer:
         rows = Orchestrator(cells, settings, observer).run()
     run_summary(out / rid, console, export)
-    console.print(f"results: {out / rid}  ({len(rows)} cells run, {observer.skipped_count} resumed)")
+    console.print(f"results: {safe(out / rid)}  ({len(rows)} cells run, {observer.skipped_count} resumed)")
     bad = [r for r in rows if r["status"] in FAILED or (strict and r["status"] != "ok")]
     if bad:
         console.print(f"[red]{len(bad)} of {len(rows)} cells did not succeed[/red]; see the log_path of each row")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Column
 
 from runner.catalog import FRAMEWORKS
 from runner.cell import Cell
+from runner.cli.text import safe
 from runner.naming import cell_label, runtime_label
 from runner.orchestrator import Observer
 from runner.worker.status import Status
@@ -38,20 +38,20 @@ class ProgressObserver(Observer):
         self.progress.stop()
 
     def started(self, cell: Cell, index: int, total: int) -> None:
-        self.progress.update(self.task, description=f"[bold]{escape(cell_label(cell))}[/bold]")
+        self.progress.update(self.task, description=f"[bold]{safe(cell_label(cell))}[/bold]")
 
     def phase(self, cell: Cell, status: Status) -> None:
         """The progress line: the cell and its phase (``measuring: 1,204 iterations, p50 95% CI ±2.1%``)."""
-        self.progress.update(self.task, description=f"[bold]{escape(cell_label(cell))}[/bold]\n"
-                                                    f"{escape(status.describe())}")
+        self.progress.update(self.task, description=f"[bold]{safe(cell_label(cell))}[/bold]\n"
+                                                    f"{safe(status.describe())}")
 
     def finished(self, cell: Cell, row: Dict[str, Any]) -> None:
         style = STATUS_STYLE.get(row["status"], "red")
         p50 = row.get("latency_p50_s")
         detail = f"p50 {p50 * 1e3:.3f} ms" if p50 is not None else (row.get("error_message") or "")[:100]
-        self.console.print(f"[{style}]{row['status']:11s}[/{style}] {escape(cell_label(cell))}  {escape(detail)}")
+        self.console.print(f"[{style}]{row['status']:11s}[/{style}] {safe(cell_label(cell))}  {safe(detail)}")
         for warning in row.get("warnings") or []:
-            self.console.print(f"  [yellow]warning:[/yellow] {warning}")
+            self.console.print(f"  [yellow]warning:[/yellow] {safe(warning)}")
         self.progress.advance(self.task)
 
     def skipped(self, cell: Cell) -> None:
@@ -59,7 +59,7 @@ class ProgressObserver(Observer):
         self.progress.advance(self.task)
 
     def note(self, message: str) -> None:
-        self.console.print(f"[dim]{message}[/dim]")
+        self.console.print(f"[dim]{safe(message)}[/dim]")
 
 
 def prepare_artifacts(cells: List[Cell], console: Console) -> None:
@@ -79,9 +79,10 @@ def prepare_artifacts(cells: List[Cell], console: Console) -> None:
                 continue
             seen.add(key)
             got = cache.prepare(cell)
-            what = escape(f"{cell.model} {runtime_label(cell.framework, cell.source)} b{cell.batch_size}")
+            what = safe(f"{cell.model} {runtime_label(cell.framework, cell.source)} b{cell.batch_size}")
             if got.failure:
-                console.print(f"[yellow]{got.failure.status:11s}[/yellow] {what}: {got.failure.error_message}")
+                console.print(f"[yellow]{got.failure.status:11s}[/yellow] {what}: {safe(got.failure.error_message)}")
             else:
-                console.print(f"[green]ready      [/green] {what}: {got.artifact_dir} ({got.artifact_bytes:,d} bytes)")
-    console.print(f"cache: {cache_dir()}")
+                console.print(f"[green]ready      [/green] {what}: {safe(got.artifact_dir)} "
+                              f"({got.artifact_bytes:,d} bytes)")
+    console.print(f"cache: {safe(cache_dir())}")

@@ -10,8 +10,8 @@ from typing import Dict, List, Optional, Tuple
 
 import pandas as pd
 from rich.console import Console
-from rich.markup import escape
 
+from runner.cli.text import safe
 from runner.naming import runtime_label
 from runner.report import columns, export, terminal
 from runner.report.load import load
@@ -87,11 +87,12 @@ def run_summary(run_dir: Path, console: Console, fmt: Optional[str] = None) -> N
         headers, body, numeric = _table(rows, statuses)
         print_table(console, group_title(key), headers, body, numeric)
     for line in unmeasured(cells):
-        console.print(f"[yellow]not measured[/yellow] {escape(line)}", highlight=False)
+        console.print(f"[yellow]not measured[/yellow] {safe(line)}", highlight=False)
     picks = recommendations(ds, agg)
     if picks:
         terminal.recommendation(picks, console)
-        console.print(f"Full report: edgebench report {run_dir} --format html", highlight=False)
+        console.print(f"Full report: edgebench report {safe(run_dir)} --format html", highlight=False)
     if fmt:
         records = [dict(rec, status=statuses.get(tuple(rec.get(k) for k in KEYS))) for rec in columns.records(agg)]
-        console.print(f"export: {export.write(records, run_dir / f'summary.{export.check(fmt)}')}", highlight=False)
+        path = export.write(records, run_dir / f"summary.{export.check(fmt)}")
+        console.print(f"export: {safe(path)}", highlight=False)

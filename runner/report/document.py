@@ -64,8 +64,14 @@ Block = Union[Heading, Para, Bullets, Table, Image]
 NUMBER = re.compile(r"^[-+]?[\d.,]+(e[-+]?\d+)?%?( ?[–-] ?[\d.,]+(e[-+]?\d+)?)?( ≈)?$|^-$|^none \(1 rep\)$")
 
 
+def _md_text(text: str) -> str:
+    """Text for Markdown: HTML escaped (Markdown renders raw HTML), one line."""
+    return html.escape(str(text), quote=False).replace("\r", " ").replace("\n", " ")
+
+
 def _md_cell(text: Cell) -> str:
-    body = str(text).replace("|", "\\|").replace("\n", "<br>")
+    """A table cell or list item: HTML escaped, ``|`` escaped, line breaks as ``<br>``, a Mark in bold."""
+    body = html.escape(str(text), quote=False).replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
     return f"**{body}**" if isinstance(text, Mark) and text.kind != "open" and body else body
 
 
@@ -77,13 +83,13 @@ def numeric_columns(t: Table) -> List[bool]:
 
 
 def to_markdown(blocks: List[Block]) -> str:
-    """GitHub-flavoured Markdown."""
+    """GitHub-flavoured Markdown; every text is HTML-escaped, so data cannot inject markup into a viewer."""
     out: List[str] = []
     for b in blocks:
         if isinstance(b, Heading):
-            out.append(f"{'#' * b.level} {b.text}")
+            out.append(f"{'#' * b.level} {_md_text(b.text)}")
         elif isinstance(b, Para):
-            out.append(b.text)
+            out.append(_md_text(b.text))
         elif isinstance(b, Bullets):
             out.append("\n".join(f"- {_md_cell(i)}" for i in b.items))
         elif isinstance(b, Table):
@@ -91,7 +97,7 @@ def to_markdown(blocks: List[Block]) -> str:
             lines += ["| " + " | ".join(map(_md_cell, r)) + " |" for r in b.rows]
             out.append("\n".join(lines))
         elif isinstance(b, Image):
-            out.append(f"![{b.alt}]({b.path})")
+            out.append(f"![{_md_text(b.alt)}]({b.path})")
     return "\n\n".join(out) + "\n"
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 from rich.console import Console
 
 from runner.catalog import HARNESS
+from runner.cli.text import safe
 from runner.errors import OutputError, UsageError
 from runner.estimate import MIN_REPETITIONS
 from runner.report import columns, export, render, terminal
@@ -66,8 +67,8 @@ def report(paths: Sequence[Path], console: Console, out: Optional[Path] = None, 
         figs = draw_all(agg, folder)
     blocks = render.build(ds, agg, verdicts, figs, folder, picks, mode, inline=fmt == "html")
     path = render.write(blocks, folder, fmt)
-    console.print(f"report: {path}" + (f" ({sum(len(p) for p in figs.paths.values())} figure files)" if figs else ""),
-                  highlight=False)
+    files = f" ({sum(len(p) for p in figs.paths.values())} figure files)" if figs else ""
+    console.print(f"report: {safe(path)}{files}", highlight=False)
     return path
 
 
@@ -75,7 +76,7 @@ def _export(folder: Path, fmt: str, agg: pd.DataFrame, picks: Sequence[Pick], co
     export.check(fmt)
     _writable(folder)
     for name, records in (("results", columns.records(agg)), ("recommendation", export.picks(picks))):
-        console.print(f"export: {export.write(records, folder / f'{name}.{fmt}')}", highlight=False)
+        console.print(f"export: {safe(export.write(records, folder / f'{name}.{fmt}'))}", highlight=False)
 
 
 def recommend_runs(paths: Sequence[Path], console: Console, by: Optional[str] = None,
@@ -90,7 +91,7 @@ def recommend_runs(paths: Sequence[Path], console: Console, by: Optional[str] = 
     terminal.recommendation(picks, console)
     if fmt:
         path = out or Path(f"recommendation-{ds.run_ids[0] if ds.run_ids else 'results'}.{export.check(fmt)}")
-        console.print(f"export: {export.write(export.picks(picks), path)}", highlight=False)
+        console.print(f"export: {safe(export.write(export.picks(picks), path))}", highlight=False)
     return picks
 
 
@@ -124,14 +125,14 @@ def compare_runs(a: Path, b: Path, console: Console, metric: str = "latency", th
         console.print(f"{len(few)} configuration(s) have fewer than {MIN_REPETITIONS} repetitions on a side: "
                       "between-process variance is unknown, so no difference is claimed (run --repetitions 3 or "
                       "more)", highlight=False)
-    console.print(f"A = {a}, B = {b}; {len(matches)} matched configurations; 95% CI of B/A from the repetitions "
-                  f"(hierarchical bootstrap and Welch t on log values, the wider); '{BELOW}' = the CI excludes 1 "
-                  f"but the change is under {threshold:.0%}", highlight=False)
+    console.print(f"A = {safe(a)}, B = {safe(b)}; {len(matches)} matched configurations; 95% CI of B/A from the "
+                  f"repetitions (hierarchical bootstrap and Welch t on log values, the wider); '{BELOW}' = the CI "
+                  f"excludes 1 but the change is under {threshold:.0%}", highlight=False)
     if fmt:
         path = out or Path(f"compare-{a.name}-vs-{b.name}.{fmt}")
-        console.print(f"export: {export.write(export.matches(matches, metric), path)}", highlight=False)
+        console.print(f"export: {safe(export.write(export.matches(matches, metric), path))}", highlight=False)
     bad = failing(matches, fail_on)
     if bad:
         console.print(f"--fail-on {fail_on}: {len(bad)} configuration(s): "
-                      + "; ".join(f"{m.name} {m.verdict} ×{m.ratio.value:.3f}" for m in bad), highlight=False)
+                      + safe("; ".join(f"{m.name} {m.verdict} ×{m.ratio.value:.3f}" for m in bad)), highlight=False)
     return bad

@@ -9,9 +9,9 @@ from typing import Dict, List, Sequence
 import pandas as pd
 import pyarrow as pa
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from runner.cli.text import safe
 from runner.report import columns, quality
 from runner.report.columns import num
 from runner.report.compare import Match
@@ -39,17 +39,17 @@ def recommendation(picks: Sequence[Pick], console: Console, paragraph: bool = Tr
     for p in picks:
         by_group.setdefault(p.group, []).append(p)
     for key, ps in by_group.items():
-        table = Table(title=escape(f"Recommendation · {group_title(key)}"), title_justify="left", box=None,
+        table = Table(title=safe(f"Recommendation · {group_title(key)}"), title_justify="left", box=None,
                       show_header=False, pad_edge=False)
         table.add_column("criterion", no_wrap=True)
         table.add_column("pick", overflow="fold")
         for p in ps:
             style = OUTCOME_STYLE.get(p.outcome, "")
-            table.add_row(BY[p.by].title, f"[{style}]{escape(p.text())}[/{style}]" if style else escape(p.text()))
+            table.add_row(BY[p.by].title, f"[{style}]{safe(p.text())}[/{style}]" if style else safe(p.text()))
         console.print(table)
     if paragraph:
         for text in paragraphs(picks):
-            console.print(escape(text), highlight=False)
+            console.print(safe(text), highlight=False)
 
 
 def results(agg: pd.DataFrame, console: Console) -> None:
@@ -62,12 +62,12 @@ def results(agg: pd.DataFrame, console: Console) -> None:
 def problems(ds: Dataset, agg: pd.DataFrame, console: Console) -> None:
     """Failed cells and trust warnings."""
     for line in quality.failures(ds.cells):
-        console.print(f"[red]not measured[/red] {escape(line)}", highlight=False)
+        console.print(f"[red]not measured[/red] {safe(line)}", highlight=False)
     for line in quality.all_warnings(ds.cells, agg):
-        console.print(f"[yellow]warning:[/yellow] {escape(line)}", highlight=False)
+        console.print(f"[yellow]warning:[/yellow] {safe(line)}", highlight=False)
     note = quality.energy_note(ds.cells)
     if note:
-        console.print(f"[dim]{escape(note)}[/dim]", highlight=False)
+        console.print(f"[dim]{safe(note)}[/dim]", highlight=False)
 
 
 def verdicts(items: List[Verdict], console: Console, mode: str = "full") -> None:
@@ -80,15 +80,15 @@ def verdicts(items: List[Verdict], console: Console, mode: str = "full") -> None
                       highlight=False)
         return
     console.rule("Published findings", align="left")
-    console.print(escape(LEGEND), highlight=False)
-    console.print(escape(tally(items)), highlight=False)
+    console.print(safe(LEGEND), highlight=False)
+    console.print(safe(tally(items)), highlight=False)
     for v in items:
         style = VERDICT_STYLE.get(v.verdict, "yellow")
-        console.print(f"\n[bold]{escape(v.finding.id)}[/bold] {escape(f'[{v.finding.evidence}]')} "
+        console.print(f"\n[bold]{safe(v.finding.id)}[/bold] {safe(f'[{v.finding.evidence}]')} "
                       f"[{style}]{v.verdict}[/{style}]", highlight=False)
-        console.print(f"  {escape(v.finding.statement)} (scope: {escape(v.finding.scope)})", highlight=False)
+        console.print(f"  {safe(v.finding.statement)} (scope: {safe(v.finding.scope)})", highlight=False)
         for part in parts(v):
-            console.print(f"  - {escape(part)}", highlight=False)
+            console.print(f"  - {safe(part)}", highlight=False)
 
 
 def comparison(matches: List[Match], alone: List[str], metric: str, console: Console) -> None:
@@ -110,7 +110,7 @@ def comparison(matches: List[Match], alone: List[str], metric: str, console: Con
                 styles=["cyan" if m.direction else None for m in matches])
     for m in matches:
         for w in m.warnings:
-            console.print(f"[yellow]warning:[/yellow] {escape(m.name)}: {escape(w)}", highlight=False)
+            console.print(f"[yellow]warning:[/yellow] {safe(m.name)}: {safe(w)}", highlight=False)
     for line in alone:
-        console.print(f"[dim]{escape(line)}[/dim]", highlight=False)
+        console.print(f"[dim]{safe(line)}[/dim]", highlight=False)
 

@@ -4,7 +4,8 @@ A table is printed whole when it fits the console's width (text columns may wrap
 Otherwise its columns are split into several tables that each repeat the key columns (the runtime), and
 when even one column beside the key does not fit, each row is printed as a block of ``header: value``
 lines (transposed). Rich's own shrinking (which cuts numbers to ``6.…``) is never relied on: every
-numeric column is at least as wide as its widest value.
+numeric column is at least as wide as its widest value. Titles, headers and values are data: they are shown
+through :func:`runner.cli.text.safe`, and a column is as wide as its escaped text.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import List, Optional, Sequence
 
 from rich import box
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+
+from runner.cli.text import plain, safe
 
 #: A text column (a runtime's name, notes) wraps beyond this many characters.
 TEXT_MAX = 40
@@ -36,20 +38,20 @@ def make_console(stderr: bool = False, width: Optional[int] = None) -> Console:
 def _width(headers: Sequence[str], rows: Sequence[Sequence[str]], i: int, numeric: bool) -> int:
     """A column's width: a number column its widest value, a text column at most ``TEXT_MAX`` (its text
     wraps), either at least its header's longest word (headers wrap between words)."""
-    widest = max([len(str(r[i])) for r in rows] + [1])
-    words = max([len(w) for w in headers[i].split()] + [1])
+    widest = max([len(plain(r[i])) for r in rows] + [1])
+    words = max([len(w) for w in plain(headers[i]).split()] + [1])
     return max(widest if numeric else min(widest, TEXT_MAX), words)
 
 
 def _table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool],
            cols: Sequence[int], styles: Optional[Sequence[Optional[str]]] = None) -> Table:
-    table = Table(title=escape(title) if title else None, title_justify="left", box=box.SIMPLE_HEAD,
+    table = Table(title=safe(title) if title else None, title_justify="left", box=box.SIMPLE_HEAD,
                   pad_edge=False)
     for i in cols:
-        table.add_column(escape(headers[i]), justify="right" if numeric[i] else "left", overflow="fold",
+        table.add_column(safe(headers[i]), justify="right" if numeric[i] else "left", overflow="fold",
                          width=_width(headers, rows, i, numeric[i]))
     for k, r in enumerate(rows):
-        table.add_row(*(escape(str(r[i])) for i in cols), style=styles[k] if styles else None)
+        table.add_row(*(safe(r[i]) for i in cols), style=styles[k] if styles else None)
     return table
 
 
@@ -102,9 +104,9 @@ def transposed(console: Console, title: str, headers: Sequence[str], rows: Seque
                key: int = 1) -> None:
     """One block per row: its key values, then ``header: value`` per other column with a value."""
     if title:
-        console.print(escape(title), highlight=False)
+        console.print(safe(title), highlight=False)
     for r in rows:
-        console.print(escape(" · ".join(str(v) for v in r[:key])), style="bold", highlight=False)
+        console.print(safe(" · ".join(str(v) for v in r[:key])), style="bold", highlight=False)
         for h, v in zip(headers[key:], r[key:]):
             if str(v) not in ("", "-"):
-                console.print(f"  {escape(h)}: {escape(str(v))}", highlight=False)
+                console.print(f"  {safe(h)}: {safe(v)}", highlight=False)
