@@ -228,6 +228,7 @@ class Cache:
             shutil.rmtree(tmp, ignore_errors=True)
 
     def _run_job(self, builder: str, req: dict, tmp: Path) -> dict:
+        from runner.worker.lifeline import PARENT_ENV
         from runner.worker.spawn import worker_environ
 
         info = envs.for_framework(builder)
@@ -237,7 +238,7 @@ class Cache:
         req_file.write_text(json.dumps(req))
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"build-{req['job']}-{req['model']}-{builder}-{req.get('target', '')}.log"
-        env = worker_environ(0, self.pythonpath)
+        env = worker_environ(0, self.pythonpath, extra={PARENT_ENV: str(os.getpid())})
         try:
             with open(log_path, "ab") as log:
                 subprocess.run([info.python, "-m", "runner.worker.build", str(req_file), str(out_file)],

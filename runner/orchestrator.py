@@ -151,7 +151,7 @@ class Orchestrator:
         return self._measure(cell, where, info.python, prepared)
 
     def _measure(self, cell: Cell, where: Where, python: str, prepared: Prepared) -> Dict[str, Any]:
-        env = spawner.worker_environ(cell.threads, self.pythonpath)
+        env = spawner.worker_environ(cell.threads, self.pythonpath, extra={"EDGEBENCH_RUN_ID": self.s.run_id})
         log = self.sink.log_path(cell.cell_id)
         cooled, cool_warnings = self.monitor.cool_down()
         session = meters.Session(self.meters, thermal=self.monitor.sampler)

@@ -7,7 +7,8 @@ Expected failures (:class:`runner.errors.EdgebenchError`) print one line and a h
     exit 2   bad usage: unknown names, bad grid file, bad options (nothing ran)
     exit 3   the results folder cannot be written, or a run folder does not match
     exit 4   a required environment is missing
-    exit 130 interrupted (finished cells are kept; re-run with the same --run-id to resume)
+    exit 130 interrupted by SIGINT (Ctrl-C), 143 by SIGTERM, 129 by SIGHUP: 128 + the signal number
+             (finished cells are kept, nothing is half-written; re-run with the same --run-id to resume)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import typer
 
 from runner.cli.text import plain
 from runner.errors import EdgebenchError
+from runner.interrupts import Interrupted
 
 F = TypeVar("F", bound=Callable)
 
@@ -38,8 +40,10 @@ def handled(fn: F) -> F:
         except EdgebenchError as exc:
             report(exc)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            typer.echo("interrupted: finished cells are saved; re-run with the same --run-id to resume", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (runner.interrupts.Interrupted)
+            by = f" by {exc.args[0]}" if isinstance(exc, Interrupted) else ""
+            typer.echo(f"interrupted{by}: finished cells are saved; re-run with the same --run-id to resume",
+                       err=True)
+            sys.exit(getattr(exc, "exit_code", 130))
 
     return wrapper  # type: ignore[return-value]

@@ -14,7 +14,7 @@ from typing import List, Optional
 
 import typer
 
-from runner import __version__, plan
+from runner import __version__, interrupts, plan
 from runner.cli import compact_cmd, help_pages, report_cmd
 from runner.cli import options as o
 from runner.cli.errors import handled
@@ -100,7 +100,7 @@ def run(
     settings = Settings(out=out, run_id=rid, spec=spec, meters=meters, idle_s=o.seconds("--idle-s", idle_s),
                         idle_between_cells_s=o.seconds("--idle-between-s", idle_between_s),
                         active_idle_s=active_idle_s, device=device or device_name(), thermal=heat)
-    with ProgressObserver(console, len(cells)) as observer:
+    with interrupts.handled(), ProgressObserver(console, len(cells)) as observer:
         rows = Orchestrator(cells, settings, observer).run()
     run_summary(out / rid, console, export)
     console.print(f"results: {safe(out / rid)}  ({len(rows)} cells run, {observer.skipped_count} resumed)")

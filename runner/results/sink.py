@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Sequence, Set
 
-from runner import names
+from runner import interrupts, names
 from runner.errors import OutputError
 
 TABLE_NAMES = ("cells", "latencies", "power", "thermal")
@@ -110,13 +110,14 @@ class Sink:
                    power: Iterable[Dict[str, Any]] = (), thermal: Iterable[Dict[str, Any]] = ()) -> None:
         """One cell's parts: its latencies (seconds, in order), its meter and thermal samples, then its row."""
         power, thermal = list(power), list(thermal)
-        if len(latencies_s):
-            self._write_latencies(cell_id, latencies_s)
-        if power:
-            self._write("power", cell_id, power)
-        if thermal:
-            self._write("thermal", cell_id, thermal)
-        self._write("cells", cell_id, [stored(cell_row)])
+        with interrupts.deferred():  # a signal waits until the cell's parts are all written
+            if len(latencies_s):
+                self._write_latencies(cell_id, latencies_s)
+            if power:
+                self._write("power", cell_id, power)
+            if thermal:
+                self._write("thermal", cell_id, thermal)
+            self._write("cells", cell_id, [stored(cell_row)])
 
     def write_power(self, name: str, rows: List[Dict[str, Any]]) -> None:
         if rows:

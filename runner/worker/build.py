@@ -21,6 +21,8 @@ import traceback
 from pathlib import Path
 from typing import Any, Dict
 
+from runner.worker import lifeline
+
 
 def run(req: Dict[str, Any]) -> Dict[str, Any]:
     from runner.frameworks import builder
@@ -57,6 +59,7 @@ def _error(exc: BaseException, unsupported: bool) -> Dict[str, Any]:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    lifeline.die_with_parent()
     req = json.loads(Path(argv[0]).read_text())
     result = run(req)
     Path(argv[1]).write_text(json.dumps(result))

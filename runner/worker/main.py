@@ -21,7 +21,7 @@ import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Dict, Optional  # noqa: E402
 
-from runner.worker import energy  # noqa: E402
+from runner.worker import energy, lifeline  # noqa: E402
 from runner.worker.protocol import CellRequest, CellResult, Memory, OutputCheck  # noqa: E402
 from runner.worker.status import StatusWriter  # noqa: E402
 
@@ -141,6 +141,7 @@ def run(req: CellRequest, result_fd: int) -> CellResult:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    lifeline.die_with_parent()
     req = CellRequest.from_json(Path(argv[0]).read_text())
     result_fd = int(argv[1])
     result = run(req, result_fd)

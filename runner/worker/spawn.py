@@ -1,17 +1,19 @@
 """Parent side of the process boundary: launch one worker, wait, classify how it ended (pyperf style).
 
 The worker gets a whitelisted environment, its own process group (so a timeout kills everything it
-started), stdout/stderr redirected to the cell's log file, and a pipe for its one JSON result.
-``os.wait4`` gives the exit status and the peak RSS of the whole child.
+started), stdout/stderr redirected to the cell's log file, and a pipe for its one JSON result. It dies with
+the orchestrator, even on SIGKILL (``runner.worker.lifeline``). The pipe is read while the worker runs and
+once more when it has exited, never until end of file: a process the worker left in another session may
+hold the pipe open for ever. ``os.wait4`` gives the exit status and the peak RSS of the whole child.
 """
 
 from __future__ import annotations
 
 import os
 import resource
+import select
 import signal
 import subprocess
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import Dict, List, Mapping, Optional
 
 from runner.catalog import worker_variables
 from runner.worker import protocol
+from runner.worker.lifeline import PARENT_ENV
 from runner.worker.protocol import CellRequest, CellResult
 
 _THREADS, _FIXED, _PASSTHROUGH = worker_variables()  # what the frameworks' records ask for
@@ -73,25 +76,24 @@ def spawn(python: str, request: CellRequest, workdir: Path, log_path: Path, env:
         req_path.write_text(request.to_json())
         proc = subprocess.Popen(
             [python, "-m", "runner.worker.main", str(req_path), str(w)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=dict(env),
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            env=dict(env, **{PARENT_ENV: str(os.getpid())}),
             pass_fds=(w,), start_new_session=True, cwd=str(workdir),
         )
     os.close(w)
     if memory_limit_bytes:
         resource.prlimit(proc.pid, resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
-    chunks: List[bytes] = []
-    reader = threading.Thread(target=_drain, args=(r, chunks), daemon=True)
-    reader.start()
+    pipe = ResultPipe(r)
     try:
-        status, rusage, timed_out = _wait(proc, timeout_s)
-    except BaseException:  # interrupted (Ctrl-C): never leave a worker behind
+        status, rusage, timed_out = _wait(proc, timeout_s, pipe)
+    except BaseException:  # interrupted (a signal): never leave a worker behind
         _kill_group(proc.pid)
         proc.wait()
+        pipe.finish()
         raise
     end_ns = time.monotonic_ns()
     _kill_group(proc.pid)
-    reader.join(timeout=5)
-    outcome = _classify(status, timed_out, b"".join(chunks), timeout_s, log_path)
+    outcome = _classify(status, timed_out, pipe.finish(), timeout_s, log_path)
     outcome.spawn_ns, outcome.end_ns = spawn_ns, end_ns
     maxrss = rusage.ru_maxrss * 1024 if rusage else None
     # ru_maxrss includes the forked parent's pre-exec RSS; only a larger value is the worker's own.
@@ -99,20 +101,44 @@ def spawn(python: str, request: CellRequest, workdir: Path, log_path: Path, env:
     return outcome
 
 
-def _drain(fd: int, chunks: List[bytes]) -> None:
-    with os.fdopen(fd, "rb") as fh:
-        while True:
-            data = fh.read(1 << 16)
-            if not data:
+class ResultPipe:
+    """The read end of the result pipe, read without blocking while the worker runs."""
+
+    def __init__(self, fd: int) -> None:
+        os.set_blocking(fd, False)
+        self.fd, self.eof = fd, False
+        self.chunks: List[bytes] = []
+
+    def drain(self) -> None:
+        """Read what the pipe holds now (never waits for end of file)."""
+        while not self.eof:
+            try:
+                data = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
                 return
-            chunks.append(data)
+            self.eof = not data
+            self.chunks.append(data)
+
+    def wait(self, seconds: float) -> None:
+        """Sleep up to ``seconds``, waking early when the worker writes."""
+        if self.eof:
+            time.sleep(seconds)
+        else:
+            select.select([self.fd], [], [], seconds)
+
+    def finish(self) -> bytes:
+        """Everything the worker wrote (call after it exited); closes the pipe."""
+        self.drain()
+        os.close(self.fd)
+        return b"".join(self.chunks)
 
 
-def _wait(proc: subprocess.Popen, timeout_s: float):
+def _wait(proc: subprocess.Popen, timeout_s: float, pipe: ResultPipe):
     """Poll ``wait4`` until the worker exits or the deadline passes (then kill its process group)."""
     deadline = time.monotonic() + timeout_s
     delay = 0.001
     while True:
+        pipe.drain()
         pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             proc.returncode = os.waitstatus_to_exitcode(status)
@@ -122,7 +148,7 @@ def _wait(proc: subprocess.Popen, timeout_s: float):
             _, status, rusage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
             return status, rusage, True
-        time.sleep(delay)
+        pipe.wait(delay)
         delay = min(delay * 2, 0.02)
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
-import time
 
 import duckdb
 import pytest
 
 from tests.conftest import EDGEBENCH, FAST, read_cells
+from tests.integration import processes
 
 FAULT_STATUS = {
     "none": ("ok", None),
@@ -62,29 +63,81 @@ def test_parquet_is_readable_by_duckdb_with_units(edgebench, tmp_path):
     assert iters == cells_iters
 
 
-def test_resume_after_interrupt_loses_and_duplicates_nothing(tmp_path):
-    args = [*EDGEBENCH, "run", "--preset", "smoke", "--frameworks", "null", "--models",
-            "tinycnn,alexnet,squeezenet1_0,squeezenet1_1,resnet50,mobilenet_v2", "--repetitions", "2",
-            "-o", "sleep_s=0.01", "--out", "res", "--run-id", "resume", "--warmup-s", "0", "--min-time-s", "0.4",
-            "--max-time-s", "0.5", "--idle-s", "0", "--meters", "none"]
-    proc = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    cells = tmp_path / "res" / "resume" / "cells"
-    deadline = time.monotonic() + 120
-    while len(list(cells.glob("part-*.parquet"))) < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=60) == 130
-    done_before = {p.name for p in cells.glob("part-*.parquet")}
-    assert 3 <= len(done_before) < 12
-    second = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+RESUME_GRID = ["--preset", "smoke", "--frameworks", "null", "--models", "tinycnn,alexnet,squeezenet1_0",
+               "--repetitions", "2", "-o", "sleep_s=0.01", "--warmup-s", "0", "--min-time-s", "0.4",
+               "--max-time-s", "0.5"]
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129),
+                                       (signal.SIGKILL, -9)], ids=lambda v: getattr(v, "name", str(v)))
+def test_resume_after_interrupt_loses_and_duplicates_nothing(edgebench, tmp_path, sig, code):
+    """Signal the run while its third cell measures; no worker and no temporary file is left; a re-run
+    with the same run id finishes the grid with every cell exactly once."""
+    run_id = f"resume-{sig.name}-{os.getpid()}-{tmp_path.name}"
+    cell_ids = [json.loads(line)["cell_id"] for line in edgebench("plan", *RESUME_GRID, "--json").stdout.splitlines()]
+    args = ["run", *RESUME_GRID, "--out", "res", "--run-id", run_id, "--idle-s", "0", "--meters", "none"]
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = dict(os.environ, TMPDIR=str(tmp))
+    run_dir = tmp_path / "res" / run_id
+    proc = processes.start(args, tmp_path, tmp_path / "stderr", env)
+    try:
+        processes.wait_for("the third cell's log", (run_dir / "logs" / f"{cell_ids[2]}.log").exists, proc)
+        proc.send_signal(sig)
+        assert proc.wait(timeout=60) == code, (tmp_path / "stderr").read_text()
+    finally:
+        proc.kill()
+    stderr = (tmp_path / "stderr").read_text()
+    if sig != signal.SIGKILL:
+        assert f"interrupted by {sig.name}: finished cells are saved; re-run with the same --run-id" in stderr
+        assert "Traceback" not in stderr and not list(tmp.iterdir())
+        assert not [p for p in run_dir.rglob(".*") if p.name not in (".pythonpath", ".lock", ".work")]
+    assert processes.wait_gone(run_id) == []
+    done = {r["cell_id"] for r in read_cells(run_dir)}
+    assert set(cell_ids[:2]) <= done <= set(cell_ids[:3]), done  # nothing lost, nothing after the signal
+    second = subprocess.run([*EDGEBENCH, *args], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
     assert second.returncode == 0, second.stderr
-    assert f"{len(done_before)} resumed" in second.stderr.replace("\n", " ")
-    rows = read_cells(tmp_path / "res" / "resume")
-    assert len(rows) == 12 and len({r["cell_id"] for r in rows}) == 12
+    assert f"{len(done)} resumed" in second.stderr.replace("\n", " ")
+    rows = read_cells(run_dir)
+    assert sorted(r["cell_id"] for r in rows) == sorted(cell_ids)  # each cell exactly once
     assert all(r["status"] == "ok" for r in rows)
-    assert not list(cells.glob(".*"))
-    leftover = subprocess.run(["pgrep", "-f", "runner.worker.main .*resume"], capture_output=True, text=True)
-    assert leftover.stdout == ""
+    assert not [p for p in run_dir.rglob(".*") if p.name not in (".pythonpath", ".lock", ".work")]
+    assert processes.wait_gone(run_id, timeout=0) == []
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129),
+                                       (signal.SIGKILL, -9)], ids=lambda v: getattr(v, "name", str(v)))
+def test_the_worker_dies_with_the_orchestrator(tmp_path, sig, code):
+    """A worker that would hang for ten minutes is gone soon after its orchestrator is signalled, even
+    by SIGKILL, which the orchestrator cannot handle (the worker asked the kernel to kill it then)."""
+    run_id = f"hang-{sig.name}-{os.getpid()}-{tmp_path.name}"
+    args = ["run", "--preset", "smoke", "--frameworks", "null", "-o", "fault=hang", "--timeout-s", "600",
+            "--out", "res", "--run-id", run_id, *FAST]
+    proc = processes.start(args, tmp_path, tmp_path / "stderr")
+    try:
+        processes.wait_for("the worker", lambda: bool(processes.carriers(run_id)), proc)
+        proc.send_signal(sig)
+        assert proc.wait(timeout=60) == code, (tmp_path / "stderr").read_text()
+        assert processes.wait_gone(run_id) == []
+    finally:
+        proc.kill()
+        processes.kill_all(processes.carriers(run_id))
+    assert not list((tmp_path / "res" / run_id / "cells").glob("*"))  # the hanging cell wrote nothing
+
+
+def test_a_process_left_holding_the_result_pipe_does_not_cost_the_result(edgebench, tmp_path):
+    """The worker starts a process in its own session that keeps the result pipe open for a minute: the
+    result is read when the worker exits, not at end of file."""
+    run_id = f"detach-{os.getpid()}-{tmp_path.name}"
+    try:
+        proc = edgebench("run", "--preset", "smoke", "--frameworks", "null", "-o", "fault=detach", "--out", "res",
+                         "--run-id", run_id, *FAST, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        (row,) = read_cells(tmp_path / "res" / run_id)
+        assert (row["status"], row["error_class"]) == ("ok", None) and row["iterations"] >= 5
+        assert processes.carriers(run_id), "the detached process should still be alive"
+    finally:
+        processes.kill_all(processes.carriers(run_id))
 
 
 @pytest.mark.parametrize("args, message", [

@@ -3,7 +3,7 @@
 Options (grid ``[options]`` or ``--option key=v1,v2``; each value list is a grid dimension; defaults and
 valid values in its record, ``edgebench list options``):
 
-    fault        none | segfault | abort | hang | oom | garbage | exception | exit | unsupported
+    fault        none | segfault | abort | hang | oom | garbage | exception | exit | unsupported | detach
     fault_phase  import | load | infer (default infer: at the first inference)
     sleep_s      seconds each inference sleeps (default 0: the harness's own overhead)
 
@@ -19,7 +19,8 @@ Each cell seeds its own stream from its cell id (which includes the repetition) 
 cell gives the same stream again, every repetition a different one.
 
 Each fault maps to one status the orchestrator must produce: segfault/abort/exit → crashed,
-hang → timeout, oom → oom, garbage → failed (ProtocolError), exception → failed, unsupported → unsupported.
+hang → timeout, oom → oom, garbage → failed (ProtocolError), exception → failed, unsupported → unsupported,
+detach → ok (it leaves a process in its own session holding the result pipe for a minute; the result counts).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ import math
 import os
 import random
 import resource
+import subprocess
+import sys
 import time
 import zlib
 from pathlib import Path
@@ -60,6 +63,9 @@ def inject(fault: str, result_fd: Optional[int]) -> None:
         os._exit(3)
     elif fault == "unsupported":
         raise Unsupported("injected: the null adapter was told this combination is unsupported")
+    elif fault == "detach":
+        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True,
+                         pass_fds=() if result_fd is None else (result_fd,), stdin=subprocess.DEVNULL)
     elif fault != "none":
         raise ValueError(f"unknown fault {fault!r}; valid: {', '.join(FAULTS)}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from runner.frameworks.record import NO_ARTIFACT, Option, Record
 
-FAULTS = ("none", "segfault", "abort", "hang", "oom", "garbage", "exception", "exit", "unsupported")
+FAULTS = ("none", "segfault", "abort", "hang", "oom", "garbage", "exception", "exit", "unsupported", "detach")
 
 RECORD = Record(
     name="null",
