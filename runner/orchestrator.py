@@ -157,7 +157,7 @@ class Orchestrator:
         session = meters.Session(self.meters, thermal=self.monitor.sampler)
         session.start()
         try:
-            with tempfile.TemporaryDirectory(prefix="edgebench-cell-") as work:
+            with tempfile.TemporaryDirectory(prefix="cell-", dir=self.sink.work_dir()) as work:
                 status = Path(work) / "status.jsonl"
                 request = CellRequest(cell, str(prepared.artifact_dir) if prepared.artifact_dir else None,
                                       str(prepared.reference) if prepared.reference else None,

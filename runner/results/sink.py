@@ -7,11 +7,12 @@
     results/<run_id>/thermal/part-<cell_id>.parquet
     results/<run_id>/logs/<cell_id>.log
 
-A part is written to a temporary name and renamed, so a reader (or a resumed run) never sees half a
-part. The cells part is written last: its presence marks the cell finished, and a re-run with the same
-run id skips it. Latencies are written column-wise (one array per column, never a dict per iteration), so
-a cell of 10^5 iterations costs milliseconds; a row's ``warnings`` list becomes one ``' | '``-joined
-string here.
+A part is written to a temporary name, synced and renamed (``runner.results.files``), so a reader (or a
+resumed run) never sees half a part. The cells part is written last: its presence marks the cell finished,
+and a re-run with the same run id skips it. A cell's parts are written all or none: a failure (out of
+space) removes the ones already written, and a signal waits until they are all there. Latencies are
+written column-wise (one array per column, never a dict per iteration), so a cell of 10^5 iterations
+costs milliseconds; a row's ``warnings`` list becomes one ``' | '``-joined string here.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from typing import Any, Callable, Dict, Iterable, List, Sequence, Set
 
 from runner import interrupts, names
 from runner.errors import OutputError
+from runner.results import files
 
 TABLE_NAMES = ("cells", "latencies", "power", "thermal")
+WORK = ".work"
 PART_SUFFIXES = (".parquet", ".jsonl")
 
 
@@ -35,7 +38,9 @@ def replace_atomically(final: Path, write: Callable[[str], None]) -> None:
     os.close(fd)
     try:
         write(tmp)
+        files.make_durable(tmp)
         os.replace(tmp, final)
+        files.fsync_dir(final.parent)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -91,15 +96,14 @@ class Sink:
     def open(self) -> None:
         """Create the run folders and prove they are writable, before the first cell runs."""
         try:
-            for sub in (*TABLE_NAMES, "logs"):
+            for sub in (*TABLE_NAMES, "logs", WORK):
                 (self.run_dir / sub).mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=self.run_dir, prefix=".write-test-"):
-                pass
         except OSError as exc:
             raise OutputError(
                 f"cannot write results to {self.run_dir}: {exc.strerror or exc}",
                 "pass a writable folder with --out (and check the volume is mounted read-write)",
             ) from None
+        files.check_space(self.run_dir)
 
     def finished(self) -> Set[str]:
         """Cell ids with a cells part (Parquet, or spooled JSON Lines not yet compacted)."""
@@ -110,21 +114,31 @@ class Sink:
                    power: Iterable[Dict[str, Any]] = (), thermal: Iterable[Dict[str, Any]] = ()) -> None:
         """One cell's parts: its latencies (seconds, in order), its meter and thermal samples, then its row."""
         power, thermal = list(power), list(thermal)
+        written: List[str] = []
         with interrupts.deferred():  # a signal waits until the cell's parts are all written
-            if len(latencies_s):
-                self._write_latencies(cell_id, latencies_s)
-            if power:
-                self._write("power", cell_id, power)
-            if thermal:
-                self._write("thermal", cell_id, thermal)
-            self._write("cells", cell_id, [stored(cell_row)])
+            try:
+                if len(latencies_s):
+                    self._write_latencies(cell_id, latencies_s)
+                    written.append("latencies")
+                for table, rows in (("power", power), ("thermal", thermal)):
+                    if rows:
+                        self._write(table, cell_id, rows)
+                        written.append(table)
+                self._write("cells", cell_id, [stored(cell_row)])
+            except BaseException:
+                for table in written:  # all or none: the cell runs again on resume
+                    for suffix in PART_SUFFIXES:
+                        self.part_path(table, cell_id, suffix).unlink(missing_ok=True)
+                raise
 
     def write_power(self, name: str, rows: List[Dict[str, Any]]) -> None:
         if rows:
             self._write("power", name, rows)
 
     def _write(self, table: str, name: str, rows: List[Dict[str, Any]]) -> None:
-        write_parquet(self.part_path(table, name, ".parquet"), table, rows)
+        path = self.part_path(table, name, ".parquet")
+        with files.writing(path):
+            write_parquet(path, table, rows)
 
     def part_path(self, table: str, name: str, suffix: str) -> Path:
         """``<run>/<table>/part-<name><suffix>``, checked to be a single name inside the run folder."""
@@ -136,12 +150,19 @@ class Sink:
         return names.inside(self.run_dir, self.run_dir / "logs" / f"{cell_id}.log")
 
     def _write_latencies(self, cell_id: str, latencies_s: Sequence[float]) -> None:
-        write_latencies_parquet(self.run_dir / "latencies" / f"part-{cell_id}.parquet", self.run_id, cell_id,
-                                latencies_s)
+        path = self.part_path("latencies", cell_id, ".parquet")
+        with files.writing(path):
+            write_latencies_parquet(path, self.run_id, cell_id, latencies_s)
 
     def write_manifest(self, manifest: Dict[str, Any]) -> None:
         text = json.dumps(manifest, indent=2, sort_keys=True, default=str)
-        replace_atomically(self.run_dir / "manifest.json", lambda tmp: Path(tmp).write_text(text))
+        path = self.run_dir / "manifest.json"
+        with files.writing(path), interrupts.deferred():
+            replace_atomically(path, lambda tmp: Path(tmp).write_text(text))
+
+    def work_dir(self) -> Path:
+        """Where workers get their temporary folders: inside the run, swept when the run is opened again."""
+        return self.run_dir / WORK
 
     def read_manifest(self) -> Dict[str, Any]:
         path = self.run_dir / "manifest.json"

@@ -21,6 +21,7 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
+from runner.results import files
 from runner.results.sink import TABLE_NAMES, Sink, replace_atomically, write_parquet
 
 SUFFIX = ".jsonl"
@@ -40,14 +41,17 @@ class SpoolSink(Sink):
 
     def _write(self, table: str, name: str, rows: List[Dict[str, Any]]) -> None:
         text = "".join(json.dumps(row, default=_default, allow_nan=True) + "\n" for row in rows)
-        replace_atomically(self.part_path(table, name, SUFFIX), lambda tmp: Path(tmp).write_text(text))
+        path = self.part_path(table, name, SUFFIX)
+        with files.writing(path):
+            replace_atomically(path, lambda tmp: Path(tmp).write_text(text))
 
     def _write_latencies(self, cell_id: str, latencies_s: Sequence[float]) -> None:
         """One JSON line per iteration (the latencies table's rows), formatted without a dict per row."""
         head = json.dumps({"run_id": self.run_id, "cell_id": cell_id})[:-1]
         text = "".join(f'{head}, "iteration": {i}, "latency_s": {float(x)!r}}}\n' for i, x in enumerate(latencies_s))
-        replace_atomically(self.run_dir / "latencies" / f"part-{cell_id}{SUFFIX}",
-                           lambda tmp: Path(tmp).write_text(text))
+        path = self.part_path("latencies", cell_id, SUFFIX)
+        with files.writing(path):
+            replace_atomically(path, lambda tmp: Path(tmp).write_text(text))
 
 
 def spooled_parts(run_dir: Path) -> List[Path]:
