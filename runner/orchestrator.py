@@ -24,6 +24,7 @@ from runner.catalog import FRAMEWORKS, REFERENCE_FRAMEWORK
 from runner.cell import Cell
 from runner.config import GridSpec
 from runner.meters.baseline import DEFAULT_ACTIVE_IDLE_S, DEFAULT_IDLE_S
+from runner.results import resume
 from runner.results.rows import Readings, Where, cell_rows
 from runner.results.schema import POWER_MODE_COLUMNS
 from runner.results.sink import make_sink
@@ -46,6 +47,7 @@ class Settings:
     active_idle_s: float = DEFAULT_ACTIVE_IDLE_S
     device: str = field(default_factory=probe.device_name)
     thermal: ThermalSettings = field(default_factory=ThermalSettings)
+    allow_mixed: bool = False  # resume a run measured with another budget, device, image or version
 
 
 class Observer:
@@ -90,10 +92,14 @@ class Orchestrator:
     def run(self) -> List[Dict[str, Any]]:
         self.meters, self.probes = meters.select(self.s.meters)  # a bad --meters fails before any folder
         self.monitor = thermal.Monitor.create(self.s.thermal)  # so does a --cooldown-to-c without a sensor
-        self.sink.open()
+        with self.sink.opened():  # the run folder, locked while this process writes to it (DESIGN §7)
+            return self._run()
+
+    def _run(self) -> List[Dict[str, Any]]:
+        done = self.sink.finished()
+        self.mixed = self._check_resume(done)
         self.pythonpath = pythonpath_shim(self.sink.run_dir)
         self.cache = Cache(cache_dir(), self.pythonpath, self.sink.run_dir / "logs")
-        done = self.sink.finished()
         todo = [c for c in self.cells if c.cell_id not in done]
         if todo and self.meters and self.s.idle_s > 0:
             self.obs.note(f"measuring idle power for {self.s.idle_s:g} s")
@@ -117,6 +123,17 @@ class Orchestrator:
             self.obs.finished(cell, row)
             results.append(row)
         return results
+
+    def _check_resume(self, done) -> List[str]:
+        """The settings that differ from the cells already here; refused unless --allow-mixed."""
+        if not done:
+            return []
+        old = self.sink.read_manifest()
+        current = resume.settings(self.s.spec.budget, self.s.device, probe.image_id(), __version__)
+        problems = resume.mismatches(resume.previous_settings(old), current) if old else [
+            f"unknown: {len(done)} cells but no manifest.json"]
+        resume.check(problems, self.s.allow_mixed, self.s.run_id)
+        return problems
 
     def _idle(self, name: str, seconds: float, source: str) -> meters.IdleBaseline:
         """Measure idle power; its samples go to the power table under ``cell_id = name``."""
@@ -196,7 +213,10 @@ class Orchestrator:
     def _write_manifest(self, todo: int) -> None:
         old = self.sink.read_manifest()
         invocation = {"at": dt.datetime.now(dt.timezone.utc).isoformat(), "grid": self.s.spec.to_dict(),
-                      "cells_planned": len(self.cells), "cells_to_run": todo}
+                      "cells_planned": len(self.cells), "cells_to_run": todo, "device": self.s.device,
+                      "runner_version": __version__, "image": probe.image_id()}
+        if self.mixed:
+            invocation["mixed"] = self.mixed  # --allow-mixed: what differs from the cells already here
         names = sorted({FRAMEWORKS[c.framework].env for c in self.cells} | {FRAMEWORKS[REFERENCE_FRAMEWORK].env})
         manifest = {
             "run_id": self.s.run_id,

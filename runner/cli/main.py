@@ -70,6 +70,8 @@ def run(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 also when cells are unsupported/unavailable."),
     export: Optional[str] = typer.Option(None, "--export", metavar="FORMAT", help="Also write the summary as csv "
                                          "or json into the run folder (summary.csv / summary.json)."),
+    allow_mixed: bool = typer.Option(False, "--allow-mixed", help="Resume a run measured with another budget, "
+                                     "device, image or edgebench version (recorded in the manifest)."),
 ) -> None:
     """Run a grid: each cell in a fresh process, results as Parquet under OUT/RUN_ID.
 
@@ -99,7 +101,8 @@ def run(
     heat = ThermalSettings(cooldown_to_c, cooldown_s, cooldown_max_s, max_temp_rise_c)
     settings = Settings(out=out, run_id=rid, spec=spec, meters=meters, idle_s=o.seconds("--idle-s", idle_s),
                         idle_between_cells_s=o.seconds("--idle-between-s", idle_between_s),
-                        active_idle_s=active_idle_s, device=device or device_name(), thermal=heat)
+                        active_idle_s=active_idle_s, device=device or device_name(), thermal=heat,
+                        allow_mixed=allow_mixed)
     with interrupts.handled(), ProgressObserver(console, len(cells)) as observer:
         rows = Orchestrator(cells, settings, observer).run()
     run_summary(out / rid, console, export)

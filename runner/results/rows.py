@@ -13,6 +13,7 @@ tested from values alone. ``row["warnings"]`` is a list until the sink writes it
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -101,6 +102,7 @@ def identity(cell: Cell, where: Where) -> Dict[str, Any]:
         framework_version=where.framework_version,
     )
     row.update(where.power_mode)
+    row.update({f"budget_{k}": v for k, v in dataclasses.asdict(cell.budget).items()})
     return row
 
 

@@ -145,6 +145,16 @@ CELL_FIELDS: List[Tuple[str, str, str, str]] = [
     ("info_json", "str", "", "adapter facts as JSON: timed_call (what one timed call includes: inputs and "
      "output host or device, sync, copies; where they were seen), threads, delegate, interpreter, env vars"),
     ("runner_version", "str", "", "edgebench version"),
+    # budget: the stopping rule the cell ran under (runner.cell.Budget), so rows of a run resumed with
+    # --allow-mixed, or of several runs read together, say how each was measured
+    ("budget_warmup_iterations", "i64", "", "minimum warm-up iterations"),
+    ("budget_warmup_s", "f64", "s", "minimum warm-up time"),
+    ("budget_min_iterations", "i64", "", "minimum steady-state iterations"),
+    ("budget_min_time_s", "f64", "s", "minimum steady-state time"),
+    ("budget_max_time_s", "f64", "s", "steady-state time budget"),
+    ("budget_target_rel_ci", "f64", "ratio", "target half-width of the p50's 95% CI, relative"),
+    ("budget_timeout_s", "f64", "s", "the cell's process group is killed after this long"),
+    ("budget_memory_limit_bytes", "i64", "bytes", "address-space limit asked for (--memory-limit), else null"),
 ]
 
 LATENCY_FIELDS = [

@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Sequence, Set
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Sequence, Set
 
 from runner import interrupts, names
-from runner.errors import OutputError
+from runner.errors import OutputError, RunStateError
 from runner.results import files
+from runner.results.lock import RunLock
 
 TABLE_NAMES = ("cells", "latencies", "power", "thermal")
 WORK = ".work"
@@ -92,10 +95,14 @@ class Sink:
     def __init__(self, out: Path, run_id: str) -> None:
         self.run_id = names.check_run_id(run_id)
         self.run_dir = Path(out).absolute() / run_id
+        self.lock = RunLock(self.run_dir)
 
     def open(self) -> None:
-        """Create the run folders and prove they are writable, before the first cell runs."""
+        """Create the run folders, lock them for this process, remove what an interrupted run left
+        (temporary parts, worker folders), and prove there is room to write, before the first cell runs."""
         try:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            self.lock.acquire()
             for sub in (*TABLE_NAMES, "logs", WORK):
                 (self.run_dir / sub).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -103,7 +110,29 @@ class Sink:
                 f"cannot write results to {self.run_dir}: {exc.strerror or exc}",
                 "pass a writable folder with --out (and check the volume is mounted read-write)",
             ) from None
+        self._sweep()
         files.check_space(self.run_dir)
+
+    def close(self) -> None:
+        self.lock.release()
+
+    @contextmanager
+    def opened(self) -> Iterator[Sink]:
+        """``open()`` … ``close()``: the run folder is locked inside the block."""
+        try:
+            self.open()
+            yield self
+        finally:
+            self.close()
+
+    def _sweep(self) -> None:
+        """Temporary files of an earlier run that was killed (we hold the lock: nobody else writes here)."""
+        stale = [p for t in TABLE_NAMES for p in (self.run_dir / t).glob(".part-*")]
+        stale += list(self.run_dir.glob(".manifest.json.*")) + list(self.run_dir.glob(".write-test-*"))
+        for path in stale:
+            path.unlink(missing_ok=True)
+        for path in (self.run_dir / WORK).iterdir():
+            shutil.rmtree(path, ignore_errors=True)
 
     def finished(self) -> Set[str]:
         """Cell ids with a cells part (Parquet, or spooled JSON Lines not yet compacted)."""
@@ -165,8 +194,20 @@ class Sink:
         return self.run_dir / WORK
 
     def read_manifest(self) -> Dict[str, Any]:
+        """The run's manifest ({} for a new run); a damaged one is a ``RunStateError`` (exit 3)."""
         path = self.run_dir / "manifest.json"
-        return json.loads(path.read_text()) if path.exists() else {}
+        if not path.exists():
+            return {}
+        try:
+            manifest = json.loads(path.read_text())
+            problem = "" if isinstance(manifest, dict) else f"a JSON {type(manifest).__name__}, not an object"
+        except (OSError, ValueError) as exc:
+            problem = str(exc)
+        if problem:
+            raise RunStateError(f"{path} is damaged ({problem})",
+                                f"move it aside (mv {path} {path}.damaged; the cells are kept) and re-run "
+                                "with --allow-mixed, or pass another --run-id")
+        return manifest
 
 
 def make_sink(out: Path, run_id: str) -> Sink:

@@ -94,6 +94,11 @@ def memory_total_bytes(root: Path = Path("/")) -> Optional[int]:
     return int(m.group(1)) * 1024 if m else None
 
 
+def image_id() -> Optional[str]:
+    """The image this runs in: its digest where known, else its reference (None natively)."""
+    return os.environ.get("EDGEBENCH_IMAGE_DIGEST") or os.environ.get("EDGEBENCH_IMAGE")
+
+
 def host_facts(root: Path = Path("/")) -> Dict[str, Any]:
     from runner.system import jetson  # it reads this module's l4t_release
 

@@ -1,0 +1,72 @@
+"""The run folder: one process at a time, a damaged manifest, what resume trusts and what it checks."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+
+from tests.conftest import FAST, read_cells
+from tests.integration import processes
+
+NULL = ["--preset", "smoke", "--frameworks", "null"]
+
+
+def test_a_second_run_on_the_same_run_id_is_refused_while_the_first_holds_it(edgebench, tmp_path):
+    run_id = f"busy-{os.getpid()}-{tmp_path.name}"
+    first = processes.start(["run", *NULL, "-o", "fault=hang", "--timeout-s", "600", "--out", "res", "--run-id",
+                             run_id, *FAST], tmp_path, tmp_path / "stderr")
+    try:
+        processes.wait_for("the first run's worker", lambda: bool(processes.carriers(run_id)), first)
+        manifest = (tmp_path / "res" / run_id / "manifest.json").read_text()
+        second = edgebench("run", *NULL, "--out", "res", "--run-id", run_id, *FAST)
+        assert second.returncode == 3, second.stderr
+        lines = second.stderr.strip().splitlines()
+        assert len(lines) == 2 and f"is in use by another edgebench process (PID {first.pid})" in lines[0]
+        assert lines[1].startswith("hint: ")
+        assert (tmp_path / "res" / run_id / "manifest.json").read_text() == manifest  # untouched
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=60) == 143
+    finally:
+        first.kill()
+        processes.kill_all(processes.carriers(run_id))
+    assert list((tmp_path / "res" / run_id / "cells").iterdir()) == []  # the refused run measured nothing
+    edgebench("run", *NULL, "--out", "res", "--run-id", run_id, *FAST, check_rc=0)  # free again
+
+
+def test_a_damaged_manifest_is_one_line_and_a_hint_and_the_cells_are_kept(edgebench, tmp_path):
+    edgebench("run", *NULL, "--out", "res", "--run-id", "m", *FAST, check_rc=0)
+    manifest = tmp_path / "res" / "m" / "manifest.json"
+    manifest.write_text(manifest.read_text()[:40])
+    before = read_cells(tmp_path / "res" / "m")
+    proc = edgebench("run", *NULL, "--models", "tinycnn,alexnet", "--out", "res", "--run-id", "m", *FAST)
+    assert proc.returncode == 3, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 2 and "manifest.json is damaged" in lines[0] and "mv " in lines[1], proc.stderr
+    assert read_cells(tmp_path / "res" / "m") == before
+
+
+def test_resuming_with_another_budget_or_device_is_refused_unless_allow_mixed(edgebench, tmp_path):
+    edgebench("run", *NULL, "--out", "res", "--run-id", "mix", *FAST, check_rc=0)
+    more = [*NULL, "--models", "tinycnn,alexnet", "--out", "res", "--run-id", "mix", *FAST]  # the last value counts
+    for args, what in ((["--max-time-s", "0.4"], "budget max_time_s 0.3 → 0.4"),
+                       (["--memory-limit", "2G"], "budget memory_limit_bytes None → 2147483648"),
+                       (["--device", "other-box"], "device ")):
+        proc = edgebench("run", *more, *args)
+        assert proc.returncode == 3, proc.stderr
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 2 and "was measured with other settings" in lines[0] and what in lines[0], lines
+        assert "--allow-mixed" in lines[1]
+    assert len(read_cells(tmp_path / "res" / "mix")) == 1
+    edgebench("run", *more, "--max-time-s", "0.4", "--allow-mixed", check_rc=0)
+    rows = {r["model"]: r for r in read_cells(tmp_path / "res" / "mix")}
+    assert (rows["tinycnn"]["budget_max_time_s"], rows["alexnet"]["budget_max_time_s"]) == (0.3, 0.4)
+    assert rows["alexnet"]["budget_min_time_s"] == 0.1 and rows["alexnet"]["budget_memory_limit_bytes"] is None
+    manifest = json.loads((tmp_path / "res" / "mix" / "manifest.json").read_text())
+    assert [i.get("mixed") for i in manifest["invocations"]] == [None, ["budget max_time_s 0.3 → 0.4"]]
+
+
+def test_resuming_with_the_same_settings_needs_nothing(edgebench, tmp_path):
+    edgebench("run", *NULL, "--out", "res", "--run-id", "same", *FAST, check_rc=0)
+    proc = edgebench("run", *NULL, "--models", "tinycnn,alexnet", "--out", "res", "--run-id", "same", *FAST)
+    assert proc.returncode == 0 and "1 resumed" in proc.stderr, proc.stderr
