@@ -97,6 +97,8 @@ class Orchestrator:
 
     def _run(self) -> List[Dict[str, Any]]:
         done = self.sink.finished()
+        for line in self.sink.damaged:
+            self.obs.note(f"warning: {line}")
         self.mixed = self._check_resume(done)
         self.pythonpath = pythonpath_shim(self.sink.run_dir)
         self.cache = Cache(cache_dir(), self.pythonpath, self.sink.run_dir / "logs")

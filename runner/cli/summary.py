@@ -15,7 +15,7 @@ from runner.cli.text import safe
 from runner.naming import runtime_label
 from runner.report import columns, export, terminal
 from runner.report.load import load
-from runner.report.make import recommendations
+from runner.report.make import recommendations, warn_skipped
 from runner.report.render import group_title
 from runner.report.summarize import aggregate, groups, with_precision
 from runner.report.textout import print_table
@@ -88,6 +88,7 @@ def run_summary(run_dir: Path, console: Console, fmt: Optional[str] = None) -> N
         print_table(console, group_title(key), headers, body, numeric)
     for line in unmeasured(cells):
         console.print(f"[yellow]not measured[/yellow] {safe(line)}", highlight=False)
+    warn_skipped(ds, console)
     picks = recommendations(ds, agg)
     if picks:
         terminal.recommendation(picks, console)

@@ -7,7 +7,8 @@
 
 A folder that holds run folders (``results/``) is expanded to the runs inside it. The cells parts are
 checked against the schema version this code reads; a part written by another version is a usage error
-with a hint, never a silent misreading.
+with a hint, never a silent misreading. A part that cannot be read at all (truncated, empty, not a cells
+table) is skipped and named in ``Dataset.skipped``, which report and compare print as warnings.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Dataset:
     manifests: Dict[str, Dict] = field(default_factory=dict)
     run_dirs: List[Path] = field(default_factory=list)
     power_parts: int = 0
+    skipped: List[str] = field(default_factory=list)  # unreadable parts, one line each
     _latency_cache: Dict[Tuple[str, str], Optional[np.ndarray]] = field(default_factory=dict, repr=False)
 
     @property
@@ -59,7 +61,12 @@ class Dataset:
         key = (str(run_dir), str(cell_id))
         if key not in self._latency_cache:
             path = Path(run_dir) / "latencies" / f"part-{cell_id}.parquet"
-            table = pq.read_table(path, columns=["iteration", "latency_s"]) if path.is_file() else None
+            table = None
+            if path.is_file():
+                try:
+                    table = pq.read_table(path, columns=["iteration", "latency_s"])
+                except (OSError, pa.ArrowException) as exc:
+                    _skip(self.skipped, path, exc)
             self._latency_cache[key] = None if table is None or not table.num_rows else \
                 table.sort_by("iteration").column("latency_s").to_numpy(zero_copy_only=False).astype(float)
         return self._latency_cache[key]
@@ -99,12 +106,31 @@ def _read_part(path: Path) -> pa.Table:
     return table
 
 
-def _read_cells(run_dir: Path) -> pa.Table:
+def _skip(skipped: List[str], path: Path, exc: Exception) -> None:
+    reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+    skipped.append(f"skipped unreadable part {path}: {reason}")
+
+
+def _readable(path: Path, skipped: List[str]) -> Optional[pa.Table]:
+    """One cells part, or None (and a line in ``skipped``) when it cannot be read as one."""
+    try:
+        table = _read_part(path)
+    except (OSError, pa.ArrowException) as exc:
+        _skip(skipped, path, exc)
+        return None
+    if not table.num_rows or not {"cell_id", "status"} <= set(table.column_names):
+        _skip(skipped, path, ValueError("not a cells table"))
+        return None
+    return table
+
+
+def _read_cells(run_dir: Path, skipped: List[str]) -> pa.Table:
     parts = sorted((run_dir / "cells").glob("part-*.parquet"))
-    if not parts:
-        raise UsageError(f"no results in {run_dir} (cells/ holds no part-*.parquet)",
+    tables = [t for t in (_readable(p, skipped) for p in parts) if t is not None]
+    if not tables:
+        raise UsageError(f"no results in {run_dir} (cells/ holds no readable part-*.parquet)",
                          "run `edgebench run --out ... --run-id ...` first, or pass another run folder")
-    table = pa.concat_tables([_read_part(p) for p in parts], promote_options="permissive")
+    table = pa.concat_tables(tables, promote_options="permissive")
     return table.append_column(RUN_DIR_COLUMN, pa.array([str(run_dir)] * table.num_rows, pa.string()))
 
 
@@ -127,9 +153,10 @@ def _manifest(run_dir: Path) -> Dict:
 def load(paths: Sequence[Path]) -> Dataset:
     """Read the cells of every run folder under ``paths`` into one :class:`Dataset`."""
     run_dirs = expand(paths)
-    table = _conform(pa.concat_tables([_read_cells(d) for d in run_dirs], promote_options="permissive"))
+    skipped: List[str] = []
+    table = _conform(pa.concat_tables([_read_cells(d, skipped) for d in run_dirs], promote_options="permissive"))
     cells = table.to_pandas()
     for col in ("source", "provider", "options", "framework_version", "device_class"):
         cells[col] = cells[col].fillna("")
     power = sum(len(list((d / "power").glob("part-*.parquet"))) for d in run_dirs)
-    return Dataset(cells, {str(d): _manifest(d) for d in run_dirs}, run_dirs, power)
+    return Dataset(cells, {str(d): _manifest(d) for d in run_dirs}, run_dirs, power, skipped=skipped)

@@ -57,6 +57,7 @@ def report(paths: Sequence[Path], console: Console, out: Optional[Path] = None, 
         terminal.results(agg, console)
         terminal.problems(ds, agg, console)
         terminal.verdicts(verdicts, console, mode)
+        warn_skipped(ds, console)
         return None
     fmt = fmt or "md"
     _writable(folder)
@@ -69,7 +70,14 @@ def report(paths: Sequence[Path], console: Console, out: Optional[Path] = None, 
     path = render.write(blocks, folder, fmt)
     files = f" ({sum(len(p) for p in figs.paths.values())} figure files)" if figs else ""
     console.print(f"report: {safe(path)}{files}", highlight=False)
+    warn_skipped(ds, console)
     return path
+
+
+def warn_skipped(ds: Dataset, console: Console) -> None:
+    """Warn about every part that could not be read (it is not in the report)."""
+    for line in ds.skipped:
+        console.print(f"[yellow]warning:[/yellow] {safe(line)}", highlight=False)
 
 
 def _export(folder: Path, fmt: str, agg: pd.DataFrame, picks: Sequence[Pick], console: Console) -> None:
@@ -89,6 +97,7 @@ def recommend_runs(paths: Sequence[Path], console: Console, by: Optional[str] = 
     if not picks:
         console.print("no runtime ran to completion: nothing to recommend", highlight=False)
     terminal.recommendation(picks, console)
+    warn_skipped(ds, console)
     if fmt:
         path = out or Path(f"recommendation-{ds.run_ids[0] if ds.run_ids else 'results'}.{export.check(fmt)}")
         console.print(f"export: {safe(export.write(export.picks(picks), path))}", highlight=False)
@@ -114,7 +123,10 @@ def compare_runs(a: Path, b: Path, console: Console, metric: str = "latency", th
     if not 0 <= threshold < 1:
         raise UsageError(f"--threshold {threshold} is not a fraction in [0, 1)", "e.g. --threshold 0.05 for 5%")
     failing([], fail_on)  # a bad --fail-on is a usage error before anything is read
-    matches, alone = compare(load([a]), load([b]), metric, threshold, ignore)
+    ds_a, ds_b = load([a]), load([b])
+    matches, alone = compare(ds_a, ds_b, metric, threshold, ignore)
+    warn_skipped(ds_a, console)
+    warn_skipped(ds_b, console)
     if not matches:
         raise UsageError(f"no configuration of {a} matches one of {b}",
                          "cells match on model, framework, source, batch size, provider and threads; "

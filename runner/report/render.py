@@ -100,7 +100,7 @@ def problems(ds: Dataset, agg: pd.DataFrame) -> List[Block]:
         blocks += [Heading(3, "Cells without a measurement"), Bullets(fails)]
     warns = quality.all_warnings(ds.cells, agg)
     note = quality.energy_note(ds.cells)
-    items = warns + ([note] if note else [])
+    items = warns + ([note] if note else []) + ds.skipped
     return blocks + ([Heading(3, "Trust warnings"), Bullets(items)] if items else [Para("No trust warnings.")])
 
 

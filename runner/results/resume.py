@@ -1,5 +1,11 @@
-"""What a re-run with the same run id must match (DESIGN §7): the budget, the device, the image and the
-runner version of the cells already in the run folder.
+"""What a re-run with the same run id trusts and what it must match (DESIGN §7).
+
+A cell counts as done only when its cells part reads back: one row, of this run and this cell id, of this
+schema version, with a known status (:func:`part_problem`). A part that does not (truncated by a power cut
+on an older version, emptied, edited) is moved aside to ``<run>/damaged/<table>/`` with the cell's other
+parts — kept, never deleted — and the cell runs again (:func:`move_aside`).
+
+The cells already there must have been measured with the same budget, device, image and runner version:
 
     problems = mismatches(previous_settings(manifest), current)
     check(problems, allow_mixed)       # a RunStateError (exit 3) unless --allow-mixed
@@ -12,12 +18,60 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any, Dict, List, Mapping, Optional
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from runner.cell import Budget
 from runner.errors import RunStateError
 
 KEYS = ("budget", "device", "image", "runner_version")
+DAMAGED = "damaged"
+STATUSES = ("ok", "failed", "timeout", "oom", "crashed", "unsupported", "unavailable")  # worker.protocol's
+
+
+def read_rows(path: Path) -> List[Dict[str, Any]]:
+    """The rows of one part, Parquet or JSON Lines; raises on anything unreadable."""
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).to_pylist()
+
+
+def part_problem(path: Path, run_id: str, cell_id: str, schema_version: str) -> Optional[str]:
+    """None when the cells part ``path`` reads back as the one row of ``cell_id``, else what is wrong."""
+    try:
+        rows = read_rows(path)
+    except ImportError:
+        return None  # a Parquet part on a host without pyarrow: it cannot be checked here
+    except Exception as exc:  # noqa: BLE001 - any reader error means the part is unusable
+        return f"unreadable ({type(exc).__name__}: {str(exc)[:120]})"
+    if len(rows) != 1 or not isinstance(rows[0], dict):
+        return f"{len(rows)} rows instead of 1"
+    row = rows[0]
+    expected = {"run_id": run_id, "cell_id": cell_id, "schema_version": schema_version}
+    wrong = [f"{k} {row.get(k)!r}" for k, v in expected.items() if row.get(k) != v]
+    if row.get("status") not in STATUSES:
+        wrong.append(f"status {row.get('status')!r}")
+    return ", ".join(wrong) or None
+
+
+def move_aside(run_dir: Path, cell_id: str, tables: Sequence[str]) -> List[Path]:
+    """Move every part of ``cell_id`` to ``<run>/damaged/<table>/`` (a numbered name if taken); the new paths."""
+    moved = []
+    for table in tables:
+        for path in (run_dir / table / f"part-{cell_id}{suffix}" for suffix in (".parquet", ".jsonl")):
+            if not path.exists():
+                continue
+            dest_dir = run_dir / DAMAGED / table
+            dest_dir.mkdir(parents=True, exist_ok=True)
+            dest, n = dest_dir / path.name, 1
+            while dest.exists():
+                dest, n = dest_dir / f"{path.name}.{n}", n + 1
+            os.replace(path, dest)
+            moved.append(dest)
+    return moved
 
 
 def settings(budget: Budget, device: str, image: Optional[str], runner_version: str) -> Dict[str, Any]:

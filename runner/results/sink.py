@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Sequence, Set
 
 from runner import interrupts, names
 from runner.errors import OutputError, RunStateError
-from runner.results import files
+from runner.results import files, resume
 from runner.results.lock import RunLock
 
 TABLE_NAMES = ("cells", "latencies", "power", "thermal")
@@ -96,6 +96,7 @@ class Sink:
         self.run_id = names.check_run_id(run_id)
         self.run_dir = Path(out).absolute() / run_id
         self.lock = RunLock(self.run_dir)
+        self.damaged: List[str] = []  # one line per damaged part moved aside by finished()
 
     def open(self) -> None:
         """Create the run folders, lock them for this process, remove what an interrupted run left
@@ -135,9 +136,25 @@ class Sink:
             shutil.rmtree(path, ignore_errors=True)
 
     def finished(self) -> Set[str]:
-        """Cell ids with a cells part (Parquet, or spooled JSON Lines not yet compacted)."""
-        return {p.name[len("part-"):-len(p.suffix)] for p in (self.run_dir / "cells").glob("part-*")
-                if p.suffix in PART_SUFFIXES}
+        """Cell ids whose cells part (Parquet, or spooled JSON Lines not yet compacted) reads back; a part
+        that does not is moved aside with its cell's other parts (``damaged``: one line each) and its cell
+        runs again (``runner.results.resume``)."""
+        from runner.results.schema import SCHEMA_VERSION
+
+        done: Set[str] = set()
+        for path in sorted((self.run_dir / "cells").glob("part-*")):
+            if path.suffix not in PART_SUFFIXES:
+                continue
+            cell_id = path.name[len("part-"):-len(path.suffix)]
+            problem = resume.part_problem(path, self.run_id, cell_id, SCHEMA_VERSION)
+            if problem is None:
+                done.add(cell_id)
+                continue
+            with files.writing(self.run_dir / resume.DAMAGED):
+                moved = resume.move_aside(self.run_dir, cell_id, TABLE_NAMES)
+            self.damaged.append(f"{path.relative_to(self.run_dir)} is damaged ({problem}): moved to "
+                                f"{moved[-1].parent.parent.relative_to(self.run_dir)}/, the cell runs again")
+        return done
 
     def write_cell(self, cell_id: str, cell_row: Dict[str, Any], latencies_s: Sequence[float],
                    power: Iterable[Dict[str, Any]] = (), thermal: Iterable[Dict[str, Any]] = ()) -> None:

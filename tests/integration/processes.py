@@ -68,3 +68,9 @@ def kill_all(pids: Sequence[int]) -> None:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def run_cli(args: Sequence[str], cwd: Path, env=None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """``edgebench ARGS`` to completion, with its own environment."""
+    return subprocess.run([*EDGEBENCH, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          env=dict(env or os.environ, COLUMNS="200"))

@@ -70,3 +70,65 @@ def test_resuming_with_the_same_settings_needs_nothing(edgebench, tmp_path):
     edgebench("run", *NULL, "--out", "res", "--run-id", "same", *FAST, check_rc=0)
     proc = edgebench("run", *NULL, "--models", "tinycnn,alexnet", "--out", "res", "--run-id", "same", *FAST)
     assert proc.returncode == 0 and "1 resumed" in proc.stderr, proc.stderr
+
+
+def _damage(run_dir, cell_ids, suffix=".parquet"):
+    """Truncate the first cell's part (a power cut on an older version) and empty the second's."""
+    first, second = (run_dir / "cells" / f"part-{c}{suffix}" for c in cell_ids[:2])
+    first.write_bytes(first.read_bytes()[:100])
+    second.write_bytes(b"")
+    return first, second
+
+
+def test_damaged_parts_are_moved_aside_and_their_cells_run_again(edgebench, tmp_path):
+    grid = [*NULL, "--models", "tinycnn,alexnet,squeezenet1_0", "--out", "res", "--run-id", "d", *FAST]
+    edgebench("run", *grid, check_rc=0)
+    run = tmp_path / "res" / "d"
+    cell_ids = sorted(r["cell_id"] for r in read_cells(run))
+    first, second = _damage(run, cell_ids)
+    proc = edgebench("run", *grid)
+    assert proc.returncode == 0, proc.stderr
+    assert "(2 cells run, 1 resumed)" in proc.stderr.replace("\n", " ")
+    for path in (first, second):
+        assert f"warning: cells/{path.name} is damaged" in proc.stderr.replace("\n", "")
+        assert (run / "damaged" / "cells" / path.name).is_file()  # kept, not deleted
+        assert (run / "damaged" / "latencies" / path.name).is_file()  # with the cell's other parts
+    rows = read_cells(run)
+    assert sorted(r["cell_id"] for r in rows) == cell_ids and all(r["status"] == "ok" for r in rows)
+    assert edgebench("run", *grid).stderr.replace("\n", " ").count("3 resumed") == 1
+
+
+def test_a_damaged_spooled_part_is_moved_aside_too(edgebench, tmp_path):
+    grid = ["run", *NULL, "--models", "tinycnn,alexnet", "--out", "res", "--run-id", "s", *FAST]
+    env = dict(os.environ, EDGEBENCH_SPOOL="1")
+    run = tmp_path / "res" / "s"
+    assert processes.run_cli(grid, tmp_path, env).returncode == 0
+    cell_ids = sorted(p.name[5:-6] for p in (run / "cells").glob("part-*.jsonl"))
+    (run / "cells" / f"part-{cell_ids[0]}.jsonl").write_text('{"run_id": "s", "cell_id"')
+    proc = processes.run_cli(grid, tmp_path, env)
+    assert proc.returncode == 0 and "(1 cells run, 1 resumed)" in proc.stderr.replace("\n", " "), proc.stderr
+    assert (run / "damaged" / "cells" / f"part-{cell_ids[0]}.jsonl").is_file()
+
+
+def test_report_and_compare_skip_unreadable_parts_with_a_warning_naming_them(edgebench, tmp_path):
+    for run_id in ("a", "b"):
+        edgebench("run", *NULL, "--models", "tinycnn,alexnet,squeezenet1_0", "--out", "res", "--run-id", run_id,
+                  *FAST, check_rc=0)
+    cell_ids = sorted(r["cell_id"] for r in read_cells(tmp_path / "res" / "a"))
+    first, second = _damage(tmp_path / "res" / "a", cell_ids)
+    (tmp_path / "res" / "b" / "latencies" / f"part-{cell_ids[2]}.parquet").write_bytes(b"PAR1")
+    report = edgebench("report", "res/a")
+    assert report.returncode == 0, report.stderr
+    out = report.stdout.replace("\n", "")
+    assert f"skipped unreadable part res/a/cells/{first.name}" in out
+    assert f"skipped unreadable part res/a/cells/{second.name}" in out and "Traceback" not in report.stderr
+    compare = edgebench("compare", "res/a", "res/b")
+    assert compare.returncode == 0, compare.stderr
+    assert f"skipped unreadable part res/a/cells/{first.name}" in compare.stdout.replace("\n", "")
+    assert f"skipped unreadable part res/b/latencies/part-{cell_ids[2]}" in compare.stdout.replace("\n", "")
+    recommend = edgebench("recommend", "res/a")
+    assert recommend.returncode == 0 and f"skipped unreadable part res/a/cells/{first.name}" in (
+        recommend.stdout.replace("\n", "")), recommend.stdout + recommend.stderr
+    rep = edgebench("report", "res", "--out", "rep", "--no-plots")
+    assert rep.returncode == 0 and f"skipped unreadable part res/a/cells/{first.name}" in (
+        tmp_path / "rep" / "report.md").read_text()
