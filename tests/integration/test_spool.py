@@ -12,15 +12,15 @@ def test_compact_matches_the_parquet_schema(tmp_path):
     """`edgebench compact` writes the schema the Parquet sink writes (no Docker needed)."""
     import pyarrow.parquet as pq
 
-    from runner.results.schema import TABLES
+    from runner.results.schema import SCHEMA_VERSION, TABLES
     from runner.results.spool import SpoolSink
 
-    sink = SpoolSink(tmp_path, "r")
-    sink.open()
-    sink.write_manifest({"run_id": "r"})
-    sink.write_cell("c1", {"cell_id": "c1", "status": "ok", "latency_p50_s": 0.5, "iterations": 3,
-                           "started_at": "2026-01-01T00:00:00+00:00"}, [0.5, 0.25])
-    assert sink.finished() == {"c1"}
+    with SpoolSink(tmp_path, "r").opened() as sink:  # the run folder is locked inside the block
+        sink.write_manifest({"run_id": "r"})
+        sink.write_cell("c1", {"run_id": "r", "cell_id": "c1", "schema_version": SCHEMA_VERSION, "status": "ok",
+                               "latency_p50_s": 0.5, "iterations": 3, "started_at": "2026-01-01T00:00:00+00:00"},
+                        [0.5, 0.25])
+        assert sink.finished() == {"c1"}
     proc = subprocess.run([sys.executable, "-m", "runner", "compact", str(tmp_path / "r")],
                           capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
