@@ -15,6 +15,7 @@ from typing import List
 import typer
 from rich.console import Console
 
+from runner import interrupts
 from runner.cli.errors import handled
 from runner.cli.text import safe
 from runner.errors import UsageError
@@ -44,6 +45,7 @@ def register(app: typer.Typer) -> None:
         keep: bool = typer.Option(False, "--keep", help="Keep the .jsonl parts after writing Parquet."),
     ) -> None:
         """Convert spooled JSON Lines parts into the Parquet parts of the same schema."""
+        from runner.results.spool import check_part, spooled_parts
         from runner.results.spool import compact as compact_run
 
         console = Console(stderr=True)
@@ -51,7 +53,11 @@ def register(app: typer.Typer) -> None:
         if not runs:
             raise UsageError(f"no run folders in {', '.join(map(str, paths))}",
                              "a run folder holds manifest.json and cells/")
+        for run in runs:  # every run is checked before any is converted
+            for part in spooled_parts(run):
+                check_part(part)
         for run in runs:
-            counts = compact_run(run, keep)
+            with interrupts.handled():
+                counts = compact_run(run, keep)
             parts = ", ".join(f"{n} {table}" for table, n in counts.items())
             console.print(f"{safe(run)}: {sum(counts.values())} parts compacted ({parts})")

@@ -21,7 +21,10 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
+from runner import interrupts
+from runner.errors import RunStateError
 from runner.results import files
+from runner.results.lock import RunLock
 from runner.results.sink import TABLE_NAMES, Sink, replace_atomically, write_parquet
 
 SUFFIX = ".jsonl"
@@ -62,7 +65,38 @@ def spooled_parts(run_dir: Path) -> List[Path]:
 
 
 def _read_rows(path: Path) -> List[Dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    """The rows of a spooled part; a line that is not a JSON object is a ``RunStateError`` naming it."""
+    rows = []
+    for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise _broken(path, f"line {number} is not valid JSON ({exc})") from None
+        if not isinstance(row, dict):
+            raise _broken(path, f"line {number} is a JSON {type(row).__name__}, not an object")
+        rows.append(row)
+    return rows
+
+
+def _broken(path: Path, problem: str) -> RunStateError:
+    return RunStateError(f"cannot compact {path}: {problem}; nothing was converted",
+                         "move that part aside (a re-run with the same --run-id on the device measures its cell "
+                         "again), then compact again; the other parts are untouched")
+
+
+def check_part(path: Path) -> None:
+    """Read and type one spooled part as compaction will, raising ``RunStateError`` if it cannot be."""
+    import pyarrow as pa
+
+    from runner.results.schema import TABLES
+
+    schema = TABLES[path.parent.name]
+    try:
+        pa.Table.from_pylist(_typed(_read_rows(path), schema), schema=schema)
+    except (ValueError, TypeError, pa.ArrowException) as exc:
+        raise _broken(path, f"its rows do not fit the schema ({str(exc)[:160]})") from None
 
 
 def _typed(rows: List[Dict[str, Any]], schema: Any) -> List[Dict[str, Any]]:
@@ -92,9 +126,20 @@ def compact_part(path: Path, keep: bool = False) -> Path:
 
 
 def compact(run_dir: Path, keep: bool = False) -> Dict[str, int]:
-    """Compact every spooled part of one run; returns the number of parts per table."""
+    """Compact every spooled part of one run (under its lock); returns the number of parts per table.
+
+    Every part is read and typed first: a broken one stops compaction before anything is converted. The
+    ``.jsonl`` parts are removed only once every Parquet part is written."""
     counts = {name: 0 for name in TABLE_NAMES}
-    for part in spooled_parts(run_dir):
-        compact_part(part, keep)
-        counts[part.parent.name] += 1
+    with RunLock(run_dir):
+        parts = spooled_parts(run_dir)
+        for part in parts:
+            check_part(part)
+        for part in parts:
+            compact_part(part, keep=True)
+            counts[part.parent.name] += 1
+        if not keep:
+            with interrupts.deferred():
+                for part in parts:
+                    part.unlink()
     return counts

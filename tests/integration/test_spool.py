@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import FAST, REPO, read_cells
 
 
@@ -51,3 +53,25 @@ def test_a_spooled_run_resumes_and_compacts_to_the_same_rows(edgebench, tmp_path
     assert all(r["status"] == "ok" and r["latency_p50_s"] > 0 and r["started_at"] is not None for r in rows)
     latencies = list((tmp_path / "res" / "s" / "latencies").glob("*.parquet"))
     assert len(latencies) == 2 and not list((tmp_path / "res" / "s").glob("*/*.jsonl"))
+
+
+@pytest.mark.parametrize("damage", ['{"run_id": "s", "cell_id"', "[1, 2]", '{"iteration": "not a number"}'])
+def test_compact_on_a_broken_part_converts_nothing_and_says_which(edgebench, tmp_path, damage):
+    """A broken line in any part: one line naming the part, a hint, exit 3, and no part converted."""
+    import os
+
+    env = dict(os.environ, EDGEBENCH_SPOOL="1")
+    args = [sys.executable, "-m", "runner", "run", "--preset", "smoke", "--frameworks", "null", "--models",
+            "tinycnn,alexnet", "--out", str(tmp_path / "res"), "--run-id", "s", *FAST]
+    assert subprocess.run(args, capture_output=True, text=True, env=env, cwd=tmp_path).returncode == 0
+    run = tmp_path / "res" / "s"
+    before = {p: p.read_bytes() for p in run.glob("*/*.jsonl")}
+    broken = sorted((run / "latencies").glob("*.jsonl"))[-1]  # latencies are converted first
+    broken.write_text(broken.read_text() + damage + "\n")
+    before[broken] = broken.read_bytes()
+    proc = edgebench("compact", str(tmp_path / "res"))
+    assert proc.returncode == 3, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 2 and f"cannot compact {broken}" in lines[0] and "nothing was converted" in lines[0]
+    assert lines[1].startswith("hint: move that part aside")
+    assert not list(run.glob("*/*.parquet")) and {p: p.read_bytes() for p in run.glob("*/*.jsonl")} == before
