@@ -9,14 +9,19 @@ Everything is built once, by a build job in the *source* framework's environment
     artifacts/<model>/<artifact>-from-<source>-<builder version>/   model files + artifact.json (sha256s)
 
 Each entry is written to a temporary folder and renamed, under a file lock, and verified by sha256
-before a run uses it. A build that fails is remembered for the rest of the run, so a grid with many
-cells of a rejected conversion pays for the failure once.
+before a run uses it: an artifact's files against its ``artifact.json``, a weights or reference file
+against ``<file>.sha256`` beside it. An entry that verifies is used as it is, without taking the lock or
+writing anything, so a read-only cache works when it holds everything a grid needs; one that does not is
+removed and built again. A cache that must be written and cannot be (read-only, a file, out of space)
+is an ``OutputError`` (exit 3) naming what is missing. A build that fails is remembered for the rest of
+the run, so a grid with many cells of a rejected conversion pays for the failure once; a rejected
+conversion is also remembered on disk (``<artifact>.unsupported.json``; one that cannot be read is
+ignored, and the conversion tried again).
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -26,9 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Optional, Tuple
 
-from runner import envs
+from runner import checksums, envs
 from runner.catalog import FRAMEWORKS, REFERENCE_FRAMEWORK
 from runner.cell import Cell
+from runner.results import files
 
 WEIGHT_SEED = 0
 BUILD_TIMEOUT_S = 3600.0
@@ -63,17 +69,6 @@ def tree_bytes(root: Path, files: Optional[Dict[str, str]] = None) -> int:
     paths = [root / name for name in files] if files is not None else \
         [p for p in root.rglob("*") if p.is_file() and p.name != "artifact.json"]
     return sum(p.stat().st_size for p in paths)
-
-
-def sha256_tree(root: Path) -> Dict[str, str]:
-    out = {}
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != "artifact.json"):
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        out[str(path.relative_to(root))] = h.hexdigest()
-    return out
 
 
 class BuildError(Exception):
@@ -114,9 +109,11 @@ class Cache:
         stem = f"{model}-b{batch}-{FRAMEWORKS[REFERENCE_FRAMEWORK].packages[0]}"
         if not info.available:
             made = sorted((self.root / "reference").glob(f"{stem}*.npy"))
-            if made:
-                return made[-1], ""
-            return None, f"no reference: {info.reason}"
+            verified = [p for p in made if self._ready(p, single_file=True)]
+            if verified:
+                return verified[-1], ""
+            unverified = f" ({len(made)} made elsewhere fail their sha256 check)" if made else ""
+            return None, f"no reference{unverified}: {info.reason}"
         version = envs.framework_version(REFERENCE_FRAMEWORK, info)
         path = self.root / "reference" / f"{stem}{version}.npy"
         try:
@@ -147,7 +144,7 @@ class Cache:
         pattern = f"{fw.artifact}-from-{cell.source}-*"
         for path in sorted((self.root / "artifacts" / cell.model).glob(pattern), reverse=True):
             if path.is_dir() and (path / "artifact.json").is_file():
-                meta = self._verify(path)
+                meta = checksums.verify_tree(path)
                 if meta is not None:
                     self.verified[str(path)] = meta
                     return path, dict(meta, prebuilt=True)
@@ -159,8 +156,8 @@ class Cache:
         """Build at most once per run; a rejected conversion is also remembered on disk (it is data, and
         some converters take minutes to fail): delete ``<artifact>.unsupported.json`` to try again."""
         marker = path.with_name(path.name + ".unsupported.json")
-        if key not in self.failures and marker.is_file():
-            cached = json.loads(marker.read_text())
+        cached = checksums.read_marker(marker) if key not in self.failures else None
+        if cached:
             self.failures[key] = Failure("unsupported", cached["error_class"],
                                          f"{cached['error_message']} (cached in {marker.name}; delete it to retry)")
         if key in self.failures:
@@ -170,37 +167,45 @@ class Cache:
         except BuildError as exc:
             self.failures[key] = exc.failure
             if exc.failure.status == "unsupported":
-                marker.write_text(json.dumps(vars(exc.failure)))
+                try:
+                    marker.write_text(json.dumps(vars(exc.failure)))
+                except OSError:
+                    pass  # a read-only cache: remembered for this run only
             raise
 
     def _ensure(self, path: Path, builder: str, req: dict, single_file: bool) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path.parent / f".{path.name}.lock", "w") as lock:
+        """A verified entry at ``path``: as it is when it verifies (no lock, no write), else built under the
+        lock (a corrupt one removed first), after which it must verify."""
+        if self._ready(path, single_file):
+            return
+        with checksums.writing(self.root, path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock = open(path.parent / f".{path.name}.lock", "w")
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            if not self._valid(path, single_file):
+            if self._ready(path, single_file):  # another process built it meanwhile
+                return
+            with checksums.writing(self.root, path):
+                self._remove(path)
                 self._build(path, builder, req, single_file)
-            if not single_file and str(path) not in self.verified:
-                meta = self._verify(path)
-                if meta is None:  # corrupt or tampered with: rebuild once, then it must verify
-                    shutil.rmtree(path, ignore_errors=True)
-                    self._build(path, builder, req, single_file)
-                    meta = self._verify(path)
-                if meta is None:
-                    raise BuildError(Failure("failed", "ArtifactCorrupt", f"sha256 mismatch in {path} after a rebuild"))
-                self.verified[str(path)] = meta
+            if not self._ready(path, single_file):
+                raise BuildError(Failure("failed", "ArtifactCorrupt", f"sha256 mismatch in {path} after a rebuild"))
 
-    def _valid(self, path: Path, single_file: bool) -> bool:
-        if single_file:
-            return path.is_file()
-        return (path / "artifact.json").is_file()
+    def _ready(self, path: Path, single_file: bool) -> bool:
+        """Whether ``path`` holds an entry that matches its recorded sha256 (checked once per run)."""
+        if str(path) not in self.verified:
+            meta = checksums.verify_file(path) if single_file else checksums.verify_tree(path)
+            if meta is None:
+                return False
+            self.verified[str(path)] = meta
+        return True
 
-    def _verify(self, path: Path) -> Optional[dict]:
-        """The artifact's metadata when every file matches its recorded sha256, else None."""
-        try:
-            meta = json.loads((path / "artifact.json").read_text())
-        except (OSError, ValueError):
-            return None
-        return meta if sha256_tree(path) == meta.get("files") else None
+    def _remove(self, path: Path) -> None:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+            checksums.sidecar(path).unlink(missing_ok=True)
 
     def _build(self, path: Path, builder: str, req: dict, single_file: bool) -> None:
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
@@ -217,11 +222,14 @@ class Cache:
                 status = "unsupported" if result.get("unsupported") else "failed"
                 raise BuildError(Failure(status, result.get("error_class", "BuildError"),
                                          f"building {req['job']} with {builder}: {result.get('error_message')}"))
+            os.chmod(tmp, files.dir_mode())  # mkdtemp's 0700 would hide the cache from the owner's group
             if single_file:
+                (tmp / "sha256").write_text(f"{checksums.sha256_file(target)}  {path.name}\n")
                 os.replace(target, path)
+                os.replace(tmp / "sha256", checksums.sidecar(path))
             else:
-                files = sha256_tree(tmp)
-                meta = dict(result.get("meta") or {}, files=files, builder=builder, model=req["model"])
+                meta = dict(result.get("meta") or {}, files=checksums.sha256_tree(tmp), builder=builder,
+                            model=req["model"])
                 (tmp / "artifact.json").write_text(json.dumps(meta, indent=1, sort_keys=True))
                 os.replace(tmp, path)
         finally:

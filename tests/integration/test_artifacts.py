@@ -112,3 +112,72 @@ def test_a_host_without_the_source_framework_uses_a_prepared_cache(edgebench, tm
                            "--run-id", "pi2", *FAST], env=empty, capture_output=True, text=True)
     (row,) = read_cells(tmp_path / "pi2")
     assert row["status"] == "unavailable" and "edgebench plan --prepare" in row["error_message"]
+
+
+def test_a_tampered_weights_or_reference_file_is_rebuilt(cache):
+    """Weights and references carry a sha256 (``<file>.sha256``) like artifacts do."""
+    cell = Cell("tinycnn", "pytorch", "pytorch", 1, "cpu", 1, 0)
+    first = cache.prepare(cell)
+    weights = cache.root / "weights" / "tinycnn-seed0.npz"
+    for path in (first.reference, weights):
+        assert (path.parent / f"{path.name}.sha256").read_text().split()[1] == path.name
+    good = first.reference.read_bytes()
+    first.reference.write_bytes(good[:-4] + b"\0\0\0\1")  # same size, other numbers
+    again = Cache(cache.root, cache.pythonpath, cache.log_dir)
+    assert again.reference("tinycnn", 1)[0].read_bytes() == good
+    weights.write_bytes(b"tampered")
+    assert Cache(cache.root, cache.pythonpath, cache.log_dir).weights("tinycnn").read_bytes() != b"tampered"
+
+
+def test_a_marker_that_cannot_be_read_is_ignored_and_the_conversion_tried_again(cache, monkeypatch):
+    rejecting_builds(cache, monkeypatch, "no Erfc")
+    cell = Cell("bert_base", "onnxruntime", "pytorch", 1, "cpu", 1, 0)
+    assert cache.prepare(cell).failure.status == "unsupported"
+    (marker,) = cache.root.glob("artifacts/bert_base/*.unsupported.json")
+    for garbage in ('{"error_class": ', "[1]", '{"error_class": 5}'):
+        marker.write_text(garbage)
+        later = Cache(cache.root, cache.pythonpath, cache.log_dir)
+        calls = rejecting_builds(later, monkeypatch, "no Erfc")
+        assert later.prepare(cell).failure.status == "unsupported" and calls == ["artifact"]
+        assert json.loads(marker.read_text())["error_class"] == "ConverterError"  # rewritten
+
+
+def _cli(tmp_path, cache_dir, run_id, *args):
+    import os
+    import subprocess
+
+    from tests.conftest import EDGEBENCH, FAST
+
+    env = dict(os.environ, EDGEBENCH_CACHE=str(cache_dir))
+    return subprocess.run([*EDGEBENCH, "run", "--preset", "smoke", *args, "--out", str(tmp_path / "res"),
+                           "--run-id", run_id, *FAST], env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_a_read_only_cache_works_when_it_holds_everything_and_is_one_line_when_not(tmp_path, tmpfs):
+    import subprocess
+
+    from tests.conftest import read_cells
+
+    require_env("pytorch")
+    vol = tmpfs("256m")
+    proc = _cli(tmp_path, vol, "build", "--frameworks", "pytorch")
+    assert proc.returncode == 0, proc.stderr
+    subprocess.run(["mount", "-o", "remount,ro", str(vol)], check=True)
+    proc = _cli(tmp_path, vol, "ro", "--frameworks", "pytorch")
+    assert proc.returncode == 0, proc.stderr
+    (row,) = read_cells(tmp_path / "res" / "ro")
+    assert row["status"] == "ok" and row["output_max_abs_diff"] is not None
+    proc = _cli(tmp_path, vol, "ro-missing", "--frameworks", "pytorch", "--batch-sizes", "2")
+    assert proc.returncode == 3, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert "Traceback" not in proc.stderr and lines[-1].startswith("hint: set EDGEBENCH_CACHE to a writable")
+    assert f"error: the artifact cache {vol} cannot be written (Read-only file system" in lines[-2]
+
+
+def test_a_cache_path_that_is_a_file_is_one_line(tmp_path):
+    require_env("pytorch")
+    (tmp_path / "file").write_text("not a folder")
+    proc = _cli(tmp_path, tmp_path / "file", "f", "--frameworks", "pytorch")
+    assert proc.returncode == 3, proc.stderr
+    assert f"error: the artifact cache {tmp_path / 'file'} cannot be written" in proc.stderr
+    assert "Traceback" not in proc.stderr and "hint: set EDGEBENCH_CACHE" in proc.stderr

@@ -8,36 +8,11 @@ import signal
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import EDGEBENCH, FAST, read_cells
 from tests.integration import processes
 
 GRID = ["--preset", "smoke", "--frameworks", "null", "--models", "tinycnn,alexnet,squeezenet1_0", "--repetitions",
         "2", "--warmup-s", "0", "--min-time-s", "0.3", "--max-time-s", "0.4"]
-
-
-@pytest.fixture
-def tmpfs(tmp_path):
-    """``tmpfs(size)``: a fresh tmpfs of that size under tmp_path; skipped where mount is not permitted,
-    except in CI (root), which must run these tests."""
-    mounted = []
-
-    def make(size: str) -> Path:
-        where = tmp_path / f"vol{len(mounted)}"
-        where.mkdir()
-        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
-                              capture_output=True, text=True)
-        if proc.returncode != 0:
-            if os.environ.get("CI") or os.geteuid() == 0:
-                pytest.fail(f"mount -t tmpfs failed: {proc.stderr.strip()}")
-            pytest.skip(f"mount is not permitted here: {proc.stderr.strip()}")
-        mounted.append(where)
-        return where
-
-    yield make
-    for where in mounted:
-        subprocess.run(["umount", "-l", str(where)], check=False)
 
 
 def fill(folder: Path) -> Path:
