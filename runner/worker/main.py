@@ -22,7 +22,8 @@ from pathlib import Path  # noqa: E402
 from typing import Any, Dict, Optional  # noqa: E402
 
 from runner.worker import energy, lifeline  # noqa: E402
-from runner.worker.protocol import CellRequest, CellResult, Memory, OutputCheck  # noqa: E402
+from runner.worker.output import check_output  # noqa: E402
+from runner.worker.protocol import CellRequest, CellResult, Memory  # noqa: E402
 from runner.worker.status import StatusWriter  # noqa: E402
 
 
@@ -94,7 +95,7 @@ def _measure(req: CellRequest, phases: Phases, result_fd: int) -> CellResult:
     energy.active_idle(phases.mark, req.active_idle_s, req.active_idle_settle_s)
     out.update(latencies_ns=steady.latencies_ns, converged=steady.converged, rel_ci=_finite(steady.rel_ci),
                stop=steady.stop, drift_rel=steady.drift_rel)
-    out["output"] = _check_output(a.to_numpy(result["y"]), req.reference)
+    out["output"] = check_output(a.to_numpy(result["y"]), req.reference)
     out["info"] = a.facts(cell.provider, batch, result["y"])
     out["gpu_mem_peak_bytes"] = a.gpu_mem_peak_bytes()
     a.close()
@@ -104,22 +105,6 @@ def _measure(req: CellRequest, phases: Phases, result_fd: int) -> CellResult:
 
 def _finite(x: float) -> Optional[float]:
     return x if x == x and x not in (float("inf"), float("-inf")) else None
-
-
-def _check_output(y: Any, reference: Optional[str]) -> OutputCheck:
-    import numpy as np
-
-    y = np.asarray(y)
-    shape, checksum = [int(n) for n in y.shape], float(np.sum(y, dtype=np.float64))
-    if not reference:
-        return OutputCheck(shape, checksum)
-    ref = np.load(reference)
-    if ref.shape != y.shape:
-        return OutputCheck(shape, checksum, problem=f"output shape {shape} differs from the reference's "
-                                                    f"{list(ref.shape)}")
-    diff = np.abs(y.astype(np.float64) - ref.astype(np.float64))
-    return OutputCheck(shape, checksum, float(np.max(diff)) if diff.size else 0.0,
-                       float(np.max(np.abs(ref))) if ref.size else 0.0)
 
 
 def run(req: CellRequest, result_fd: int) -> CellResult:

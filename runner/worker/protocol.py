@@ -93,7 +93,7 @@ class OutputCheck:
     """The last output against the reference: shape, checksum, max |diff| and the reference's scale."""
 
     shape: List[int]
-    checksum: float
+    checksum: Optional[float]  # null when the output holds NaN/inf (runner.worker.output)
     max_abs_diff: Optional[float] = None
     reference_scale: Optional[float] = None
     problem: str = ""
@@ -187,7 +187,7 @@ _RESULT_TYPES: Dict[str, Any] = {
     "info": dict,
 }
 _MEMORY_TYPES = {f.name: _INT for f in dataclasses.fields(Memory)}
-_OUTPUT_TYPES = {"shape": list, "checksum": (float, int), "max_abs_diff": _FLOAT, "reference_scale": _FLOAT,
+_OUTPUT_TYPES = {"shape": list, "checksum": _FLOAT, "max_abs_diff": _FLOAT, "reference_scale": _FLOAT,
                  "problem": str}
 
 

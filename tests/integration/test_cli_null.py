@@ -43,6 +43,18 @@ def test_each_injected_fault_becomes_its_typed_row_and_the_grid_goes_on(edgebenc
     assert "hang" in rows and rows["hang"]["total_s"] < 30
 
 
+def test_a_non_finite_output_is_a_failed_cell(edgebench, tmp_path):
+    proc = edgebench("run", "--preset", "smoke", "--frameworks", "null", "-o", "output=normal,nan,inf", "--out",
+                     "res", "--run-id", "nan", *FAST)
+    assert proc.returncode == 1, proc.stderr
+    rows = {r["options"]: r for r in read_cells(tmp_path / "res" / "nan")}
+    assert rows["output=normal"]["status"] == "ok"
+    for value in ("nan", "inf"):
+        row = rows[f"output={value}"]
+        assert (row["status"], row["error_class"]) == ("failed", "NonFiniteOutput")
+        assert "NaN/inf values" in row["error_message"] and row["output_max_abs_diff"] is None
+
+
 def test_a_failing_cell_does_not_stop_real_cells_after_it(edgebench, tmp_path):
     proc = edgebench("run", "--preset", "smoke", "--frameworks", "null", "-o", "fault=segfault,none",
                      "--models", "tinycnn,alexnet", "--out", "res", "--run-id", "mix", *FAST)

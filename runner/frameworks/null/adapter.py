@@ -6,6 +6,7 @@ valid values in its record, ``edgebench list options``):
     fault        none | segfault | abort | hang | oom | garbage | exception | exit | unsupported | detach
     fault_phase  import | load | infer (default infer: at the first inference)
     sleep_s      seconds each inference sleeps (default 0: the harness's own overhead)
+    output       normal | nan | inf: the output's first value (a non-finite output is a failed cell)
 
 Synthetic latency streams on top of ``sleep_s`` (for tests of the stopping rule and the statistics)::
 
@@ -114,6 +115,7 @@ class NullAdapter(Adapter):
         self.phase = "infer"
         self.sleep_s = 0.0
         self.noise: Optional[Noise] = None
+        self.output = "normal"
         self.result_fd: Optional[int] = None
         self._first = True
 
@@ -125,6 +127,7 @@ class NullAdapter(Adapter):
         if any(knobs.values()):
             seed = zlib.crc32(f"{cell.cell_id}/{settings['noise_seed']}".encode())
             self.noise = Noise(seed, **knobs)
+        self.output = settings["output"]
 
     def _maybe_fail(self, phase: str) -> None:
         if self.phase == phase:
@@ -148,7 +151,11 @@ class NullAdapter(Adapter):
         if self.sleep_s:
             time.sleep(self.sleep_s * (self.noise.factor(time.monotonic()) if self.noise else 1.0))
         first = next(iter(batch.values()))
-        return first.reshape(first.shape[0], -1)[:, :10]
+        out = first.reshape(first.shape[0], -1)[:, :10]
+        if self.output != "normal":
+            out = out.astype("float32")  # a copy: the input stays as it is
+            out.flat[0] = float(self.output)
+        return out
 
     def timed_call(self, provider: str) -> Optional[TimedCall]:
         return on_host("sleep sleep_s, then a view of the first input")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from runner.frameworks.record import NO_ARTIFACT, Option, Record
 
+OUTPUTS = ("normal", "nan", "inf")
 FAULTS = ("none", "segfault", "abort", "hang", "oom", "garbage", "exception", "exit", "unsupported", "detach")
 
 RECORD = Record(
@@ -28,6 +29,8 @@ RECORD = Record(
         Option("process_jitter", "0", "relative sd of an offset drawn once per process (between-process spread)",
                number=True),
         Option("noise_seed", "0", "mixed into the per-cell seed of the synthetic noise", number=True),
+        Option("output", "normal", "the output's first value: nan or inf make it non-finite (a failed cell)",
+               OUTPUTS),
     ),
     startup_allowance_s=0.2,
 )
