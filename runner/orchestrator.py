@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-from runner import __version__, envs, meters, names, thermal
+from runner import __version__, envs, meters, names, resources, thermal
 from runner.artifacts import Cache, Prepared, cache_dir
 from runner.catalog import FRAMEWORKS, REFERENCE_FRAMEWORK
 from runner.cell import Cell
@@ -82,6 +82,7 @@ class Orchestrator:
     def __init__(self, cells: Sequence[Cell], settings: Settings, observer: Optional[Observer] = None) -> None:
         self.cells = list(cells)
         names.check_cell_ids(c.cell_id for c in self.cells)
+        resources.check_grid(self.cells)
         self.s = settings
         self.obs = observer or Observer()
         self.sink = make_sink(settings.out, settings.run_id)
@@ -100,6 +101,7 @@ class Orchestrator:
         for line in self.sink.damaged:
             self.obs.note(f"warning: {line}")
         self.mixed = self._check_resume(done)
+        self.memory_limit = resources.default_limit()  # without --memory-limit (runner.resources)
         self.pythonpath = pythonpath_shim(self.sink.run_dir)
         self.cache = Cache(cache_dir(), self.pythonpath, self.sink.run_dir / "logs")
         todo = [c for c in self.cells if c.cell_id not in done]
@@ -159,6 +161,10 @@ class Orchestrator:
             return self._write(cell, where, Outcome("unavailable", None, "EnvironmentMissing", info.reason),
                                energy=baseline)
         where = dataclasses.replace(where, framework_version=envs.framework_version(cell.framework, info))
+        too_big = resources.cell_problem(cell, cell.budget.memory_limit_bytes or self.memory_limit)
+        if too_big:
+            return self._write(cell, where, Outcome("unsupported", None, "InsufficientMemory", too_big),
+                               energy=baseline)
         if FRAMEWORKS[cell.framework].needs_artifact:
             self.obs.phase(cell, Status("artifact"))
         self.cache.on_build = lambda job: self.obs.phase(cell, Status("build", detail=job))
@@ -185,7 +191,8 @@ class Orchestrator:
                 self.obs.phase(cell, Status("startup"))
                 with StatusWatcher(status, lambda s: self.obs.phase(cell, s)):
                     outcome = spawner.spawn(python, request, Path(work), log, env, cell.budget.timeout_s,
-                                            cell.budget.memory_limit_bytes)
+                                            cell.budget.memory_limit_bytes,
+                                            cell.budget.memory_limit_bytes or self.memory_limit)
         finally:
             samples = session.stop()
         where = dataclasses.replace(where, worker_env=env, log_path=str(log.relative_to(self.sink.run_dir)),
@@ -233,6 +240,7 @@ class Orchestrator:
             "meters": [vars(p) for p in self.probes],
             **self._energy_manifest(),
             "thermal": self.monitor.manifest(),
+            "memory_limit_default_bytes": self.memory_limit,
             "invocations": old.get("invocations", []) + [invocation],
         }
         self.sink.write_manifest(manifest)

@@ -66,8 +66,9 @@ class Outcome:
 
 
 def spawn(python: str, request: CellRequest, workdir: Path, log_path: Path, env: Mapping[str, str],
-          timeout_s: float, memory_limit_bytes: Optional[int] = None) -> Outcome:
-    """Run one worker to completion (or until ``timeout_s``) and classify the outcome."""
+          timeout_s: float, memory_limit_bytes: Optional[int] = None, rss_limit_bytes: Optional[int] = None) -> Outcome:
+    """Run one worker to completion (or until ``timeout_s``, or until its resident memory passes
+    ``rss_limit_bytes``) and classify the outcome. ``memory_limit_bytes`` caps its address space."""
     req_path = workdir / "request.json"
     r, w = os.pipe()
     parent_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -85,7 +86,7 @@ def spawn(python: str, request: CellRequest, workdir: Path, log_path: Path, env:
         resource.prlimit(proc.pid, resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
     pipe = ResultPipe(r)
     try:
-        status, rusage, timed_out = _wait(proc, timeout_s, pipe)
+        status, rusage, ended = _wait(proc, timeout_s, pipe, rss_limit_bytes)
     except BaseException:  # interrupted (a signal): never leave a worker behind
         _kill_group(proc.pid)
         proc.wait()
@@ -93,7 +94,7 @@ def spawn(python: str, request: CellRequest, workdir: Path, log_path: Path, env:
         raise
     end_ns = time.monotonic_ns()
     _kill_group(proc.pid)
-    outcome = _classify(status, timed_out, pipe.finish(), timeout_s, log_path)
+    outcome = _classify(status, ended, pipe.finish(), timeout_s, log_path, rss_limit_bytes)
     outcome.spawn_ns, outcome.end_ns = spawn_ns, end_ns
     maxrss = rusage.ru_maxrss * 1024 if rusage else None
     # ru_maxrss includes the forked parent's pre-exec RSS; only a larger value is the worker's own.
@@ -133,8 +134,9 @@ class ResultPipe:
         return b"".join(self.chunks)
 
 
-def _wait(proc: subprocess.Popen, timeout_s: float, pipe: ResultPipe):
-    """Poll ``wait4`` until the worker exits or the deadline passes (then kill its process group)."""
+def _wait(proc: subprocess.Popen, timeout_s: float, pipe: ResultPipe, rss_limit: Optional[int] = None):
+    """Poll ``wait4`` until the worker exits, the deadline passes or its resident memory passes
+    ``rss_limit`` (then kill its process group); the third value says which limit ended it, if any."""
     deadline = time.monotonic() + timeout_s
     delay = 0.001
     while True:
@@ -142,14 +144,26 @@ def _wait(proc: subprocess.Popen, timeout_s: float, pipe: ResultPipe):
         pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             proc.returncode = os.waitstatus_to_exitcode(status)
-            return status, rusage, False
-        if time.monotonic() >= deadline:
+            return status, rusage, None
+        ended = "timeout" if time.monotonic() >= deadline else None
+        if ended is None and rss_limit and _rss(proc.pid) > rss_limit:
+            ended = "memory"
+        if ended:
             _kill_group(proc.pid)
             _, status, rusage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
-            return status, rusage, True
+            return status, rusage, ended
         pipe.wait(delay)
         delay = min(delay * 2, 0.02)
+
+
+def _rss(pid: int) -> int:
+    """Resident bytes of a live process (0 when /proc cannot say)."""
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * resource.getpagesize()
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def _kill_group(pid: int) -> None:
@@ -159,10 +173,15 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def _classify(status: int, timed_out: bool, data: bytes, timeout_s: float, log_path: Path) -> Outcome:
-    if timed_out:
+def _classify(status: int, ended: Optional[str], data: bytes, timeout_s: float, log_path: Path,
+              rss_limit: Optional[int] = None) -> Outcome:
+    if ended == "timeout":
         return Outcome("timeout", error_class="Timeout",
                        error_message=f"no result within the {timeout_s:g} s budget; the process group was killed")
+    if ended == "memory":
+        return Outcome("oom", error_class="MemoryLimit",
+                       error_message=f"resident memory passed the limit of {(rss_limit or 0) / 2**20:.0f} MiB; the "
+                       "process group was killed (set --memory-limit, or free memory on the host)")
     if os.WIFSIGNALED(status):
         sig = signal.Signals(os.WTERMSIG(status)).name
         if sig == "SIGKILL":

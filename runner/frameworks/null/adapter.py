@@ -3,7 +3,7 @@
 Options (grid ``[options]`` or ``--option key=v1,v2``; each value list is a grid dimension; defaults and
 valid values in its record, ``edgebench list options``):
 
-    fault        none | segfault | abort | hang | oom | garbage | exception | exit | unsupported | detach
+    fault        none | segfault | abort | hang | oom | garbage | exception | exit | unsupported | detach | hog
     fault_phase  import | load | infer (default infer: at the first inference)
     sleep_s      seconds each inference sleeps (default 0: the harness's own overhead)
     output       normal | nan | inf: the output's first value (a non-finite output is a failed cell)
@@ -21,7 +21,8 @@ cell gives the same stream again, every repetition a different one.
 
 Each fault maps to one status the orchestrator must produce: segfault/abort/exit → crashed,
 hang → timeout, oom → oom, garbage → failed (ProtocolError), exception → failed, unsupported → unsupported,
-detach → ok (it leaves a process in its own session holding the result pipe for a minute; the result counts).
+detach → ok (it leaves a process in its own session holding the result pipe for a minute; the result counts),
+hog → oom where the memory limit is below 512 MiB resident (it holds that much, then hangs: else timeout).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from typing import Any, Dict, Optional
 from runner.frameworks.base import Adapter, Unsupported
 from runner.frameworks.null.record import FAULTS, RECORD
 from runner.frameworks.timed import Threads, TimedCall, no_threads, on_host
+
+HOG_BYTES = 512 << 20
 
 
 def inject(fault: str, result_fd: Optional[int]) -> None:
@@ -64,6 +67,10 @@ def inject(fault: str, result_fd: Optional[int]) -> None:
         os._exit(3)
     elif fault == "unsupported":
         raise Unsupported("injected: the null adapter was told this combination is unsupported")
+    elif fault == "hog":
+        hoard = bytearray(HOG_BYTES)  # zero-filled: resident
+        while hoard:
+            time.sleep(3600)
     elif fault == "detach":
         subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True,
                          pass_fds=() if result_fd is None else (result_fd,), stdin=subprocess.DEVNULL)

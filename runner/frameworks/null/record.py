@@ -5,7 +5,8 @@ from __future__ import annotations
 from runner.frameworks.record import NO_ARTIFACT, Option, Record
 
 OUTPUTS = ("normal", "nan", "inf")
-FAULTS = ("none", "segfault", "abort", "hang", "oom", "garbage", "exception", "exit", "unsupported", "detach")
+FAULTS = ("none", "segfault", "abort", "hang", "oom", "garbage", "exception", "exit", "unsupported", "detach",
+          "hog")
 
 RECORD = Record(
     name="null",
