@@ -11,19 +11,32 @@ from runner.meters.fake import FakeMeter
 from runner.meters.session import Session, decimate, idle_baseline, measure_idle
 
 
-def test_samples_with_monotonic_stamps_and_a_final_read():
-    meter = FakeMeter(10.0)
-    session = Session([meter], period_s=0.01)
-    t_before = time.monotonic_ns()
+def test_samples_with_monotonic_stamps_and_a_final_read(clock):
+    """Hand-driven ticks on a fake clock (the thread's period is an hour: it never ticks here)."""
+    meter = FakeMeter(10.0, clock)
+    session = Session([meter], period_s=3600, clock=clock)
+    t_before = clock()
     session.start()
-    time.sleep(0.15)
+    for _ in range(10):
+        clock.advance(0.01)
+        session._tick()
+    clock.advance(0.005)
     samples = session.stop()
-    t_after = time.monotonic_ns()
     stamps = [s.t_ns for s in samples]
-    assert stamps == sorted(stamps) and t_before <= stamps[0] and stamps[-1] <= t_after
-    assert 5 <= len(samples) <= 20
-    gained = samples[-1].energy_j - samples[0].energy_j
-    assert gained == pytest.approx(10.0 * (stamps[-1] - stamps[0]) / 1e9)
+    assert stamps == sorted(stamps) and stamps[0] == t_before and stamps[-1] == clock()
+    assert len(samples) == 12  # start, ten ticks, the final read
+    assert samples[-1].energy_j - samples[0].energy_j == pytest.approx(10.0 * 0.105)
+
+
+def test_the_thread_samples_on_its_own():
+    """The sampling thread ticks without help: wait (with a deadline) for a few of its samples."""
+    session = Session([FakeMeter(1.0)], period_s=0.001)
+    session.start()
+    deadline = time.monotonic() + 30
+    while len(session._samples) < 4 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    samples = session.stop()
+    assert len(samples) >= 5  # the start read, at least three ticks, the final read
 
 
 class Broken(Meter):
@@ -36,10 +49,12 @@ class Broken(Meter):
         raise RuntimeError("sensor vanished")
 
 
-def test_a_failing_meter_is_reported_not_raised():
-    session = Session([Broken(), FakeMeter(1.0)], period_s=0.01)
+def test_a_failing_meter_is_reported_not_raised(clock):
+    session = Session([Broken(), FakeMeter(1.0, clock)], period_s=3600, clock=clock)
     session.start()
-    time.sleep(0.03)
+    for _ in range(3):
+        clock.advance(0.01)
+        session._tick()
     samples = session.stop()
     assert samples and all(s.meter == "fake" for s in samples)
     assert session.errors == ["meter broken read() failed: RuntimeError: sensor vanished"]
@@ -75,9 +90,9 @@ def test_idle_baseline_with_fake_clock(clock):
     assert {s.meter for s in base.samples} == {"fake"}
 
 
-def test_measure_idle_real_time_and_without_meters():
-    assert measure_idle([FakeMeter(3.0)], 0.12, period_s=0.02) == pytest.approx(3.0)
+def test_measure_idle_without_meters_or_time_is_none():
     assert measure_idle([], 1.0) is None
+    assert measure_idle([FakeMeter(3.0)], 0.0) is None
 
 
 CHILD = """
