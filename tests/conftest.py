@@ -1,4 +1,15 @@
-"""Shared fixtures: the checkout, a persistent artifact cache, framework environments, the CLI."""
+"""Shared fixtures: the checkout, a persistent artifact cache, framework environments, the CLI.
+
+Where a kind of test is required (CI sets the variables, see .ci/run), a skipped test of that kind fails:
+
+    EDGEBENCH_REQUIRE_FRAMEWORKS=1   tests marked ``frameworks`` (the framework environments)
+    EDGEBENCH_REQUIRE_DOCKER=1       tests marked ``images`` (a Docker engine)
+    EDGEBENCH_REQUIRE_CAFFE2=1       tests marked ``caffe2`` (the Python 3.9 Caffe2 environment)
+
+A test that does not apply to the machine at all (a CUDA-only check on a machine with CUDA) says so with
+:func:`not_applicable`, which stays a skip. ``EDGEBENCH_PYTEST_STATUS=<file>`` receives pytest's exit status
+(``make`` reports every failure as 2; .ci/run reads the real one there).
+"""
 
 from __future__ import annotations
 
@@ -23,13 +34,43 @@ def artifact_cache() -> Path:
     return path
 
 
+REQUIRED = {"frameworks": "EDGEBENCH_REQUIRE_FRAMEWORKS", "images": "EDGEBENCH_REQUIRE_DOCKER",
+            "caffe2": "EDGEBENCH_REQUIRE_CAFFE2"}
+NOT_APPLICABLE = "not applicable here: "
+
+
+def not_applicable(reason: str) -> None:
+    """Skip a test that cannot apply to this machine (never turned into a failure)."""
+    pytest.skip(NOT_APPLICABLE + reason)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A skipped test of a required kind is a failure (see the module docstring)."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.skipped or hasattr(report, "wasxfail"):
+        return
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    required = [var for mark, var in REQUIRED.items() if item.get_closest_marker(mark) and os.environ.get(var) == "1"]
+    if required and NOT_APPLICABLE not in reason:
+        report.outcome = "failed"
+        report.longrepr = f"{required[0]}=1 requires this test to run, but it was skipped: {reason}"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    path = os.environ.get("EDGEBENCH_PYTEST_STATUS")
+    if path:
+        Path(path).write_text(f"{int(exitstatus)}\n")
+
+
 def require_env(name: str) -> str:
-    """The interpreter of framework environment ``name``; skip without it (fail in CI, which must have it)."""
+    """The interpreter of framework environment ``name``; skip without it (fail where it is required)."""
     from runner import envs
 
     info = envs.probe(name)
     if not info.available:
-        if os.environ.get("CI"):
+        if os.environ.get("CI") or os.environ.get("EDGEBENCH_REQUIRE_FRAMEWORKS") == "1":
             pytest.fail(f"CI requires the {name} environment: {info.reason}")
         pytest.skip(info.reason)
     return info.python

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import EDGEBENCH, FAST, REPO, read_cells, require_env
 
-pytestmark = pytest.mark.frameworks
+pytestmark = [pytest.mark.frameworks, pytest.mark.caffe2]
 
 PCAMP_MODELS = ("alexnet", "squeezenet1_0", "squeezenet1_1")
 #: Caffe2's float32 kernels sum in another order than PyTorch's: 3e-5 was seen on AlexNet's logits

@@ -13,8 +13,8 @@ import pytest
 
 from runner.frameworks.timed import RETURNS_DONE
 from runner.models.spec import MODELS
+from tests.conftest import not_applicable, run_python
 from tests.conftest import require_env as env_python
-from tests.conftest import run_python
 
 pytestmark = pytest.mark.frameworks
 BUILT = ("tinycnn", "squeezenet1_1")
@@ -157,5 +157,5 @@ def test_cuda_without_cuda_is_unsupported_with_a_reason(built):
     got = run_adapter(built["python"], "pytorch", "tinycnn", root / "tinycnn-torchscript",
                       root / "tinycnn.npy", REF_BATCH["tinycnn"])
     if got["cuda"] == "loaded":
-        pytest.skip("this machine has CUDA")
+        not_applicable("this machine has CUDA")
     assert "CUDA is not available to torch" in got["cuda"] and "built with CUDA" in got["cuda"]
