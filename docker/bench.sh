@@ -9,6 +9,10 @@
 # and the results: OUT/ on a local engine; on a remote one (HOST=ssh://user@host) the shared volume
 # edgebench-results, from which the run is copied back into OUT/. Spooled runs (rpi) are compacted
 # to Parquet here when this checkout has the main environment (.venv).
+#
+# The container runs as root (reading the RAPL counters needs it), so on a local engine the run folder
+# is handed to the user who ran this afterwards (a chown in a throw-away container of the same image):
+# RESULTS_OWNER=uid:gid overrides that user; root's own runs are left as they are.
 set -euo pipefail
 
 : "${DEVICE:?}" "${IMAGE:?}" "${SERVICE:?}" "${RUN_ID:?}"
@@ -49,6 +53,14 @@ collect() {  # copy the run from the engine's results volume into OUT/
   "$DOCKER" rm "$cid" >/dev/null
 }
 
+own() {  # give OUT/RUN_ID to the calling user (or RESULTS_OWNER): the container wrote it as root
+  local owner=${RESULTS_OWNER:-$(id -u):$(id -g)}
+  if [ -n "${HOST:-}" ] || [ "$owner" = 0:0 ] || [ ! -d "$OUT/$RUN_ID" ]; then return 0; fi
+  "$DOCKER" run --rm --network none --entrypoint chown -v "$EDGEBENCH_RESULTS/$RUN_ID:/run-folder" "$IMAGE" \
+    -R "$owner" /run-folder \
+    || echo "bench: could not give $OUT/$RUN_ID to $owner: sudo chown -R $owner $OUT/$RUN_ID" >&2
+}
+
 compact() {
   ls "$OUT/$RUN_ID"/cells/*.jsonl >/dev/null 2>&1 || return 0
   if [ -x .venv/bin/edgebench ]; then .venv/bin/edgebench compact "$OUT/$RUN_ID"
@@ -75,6 +87,7 @@ main() {
   "${COMPOSE[@]}" -f compose.yaml run --rm "${RUN_MOUNTS[@]}" "$SERVICE" \
     run "${RUN_ARGS[@]}" "$@" --out /results --run-id "$RUN_ID" || rc=$?
   if [ -n "${HOST:-}" ]; then collect; fi
+  own
   compact
   echo "bench: results in $OUT/$RUN_ID (exit status $rc)"
   return "$rc"
