@@ -20,7 +20,7 @@ def test_make_bench_runs_every_framework(device_image, tmp_path):
     image = device_image("x86")
     run = bench("x86", tmp_path, "x86-image", REPO / "tests/images/grids/x86.toml",
                 env={"RESULTS_OWNER": "4242:4243"})  # as if a user 4242 had run make bench
-    paths = [run, *run.rglob("*")]
+    paths = [p for p in (run, *run.rglob("*")) if not p.is_symlink()]  # .pythonpath/runner points into the image
     assert {(p.stat().st_uid, p.stat().st_gid) for p in paths} == {(4242, 4243)}, "results belong to the caller"
     assert all(p.stat().st_mode & 0o044 == 0o044 for p in paths if p.is_file()), "and are readable by its group"
     rows = read_table(run)
