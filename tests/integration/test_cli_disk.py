@@ -86,3 +86,15 @@ def test_result_files_are_readable_by_the_owners_group_and_others_under_umask_02
                           preexec_fn=lambda: os.umask(0o027))
     assert proc.returncode == 0, proc.stderr
     assert oct((tmp_path / "res" / "g" / "manifest.json").stat().st_mode & 0o777) == "0o640"
+
+
+def test_a_read_only_results_volume_fails_before_the_first_cell(edgebench, tmpfs):
+    vol = tmpfs("24m")
+    (vol / "res").mkdir()
+    subprocess.run(["mount", "-o", "remount,ro", str(vol)], check=True)
+    proc = edgebench("run", "--preset", "smoke", "--frameworks", "null", "--out", str(vol / "res"), "--run-id", "r",
+                     *FAST)
+    assert proc.returncode == 3, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert "cannot write results to" in lines[-2] and "Read-only file system" in lines[-2], proc.stderr
+    assert lines[-1].startswith("hint: pass a writable folder with --out")
