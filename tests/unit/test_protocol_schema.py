@@ -129,11 +129,10 @@ def test_design_columns_exist():
 
 
 def test_sink_writes_parts_atomically_and_knows_finished_cells(tmp_path):
-    sink = Sink(tmp_path, "r1")
-    sink.open()
-    sink.write_cell("c1", {"cell_id": "c1", "status": "ok", "latency_p50_s": 0.5, "warnings": ["a", "b"]},
-                    [0.5, 0.25, 0.75])
-    assert sink.finished() == {"c1"}
+    with Sink(tmp_path, "r1").opened() as sink:
+        sink.write_cell("c1", {"run_id": "r1", "cell_id": "c1", "schema_version": schema.SCHEMA_VERSION,
+                               "status": "ok", "latency_p50_s": 0.5, "warnings": ["a", "b"]}, [0.5, 0.25, 0.75])
+        assert sink.finished() == {"c1"}
     table = pq.read_table(tmp_path / "r1" / "cells" / "part-c1.parquet")
     assert table.schema.field("latency_p50_s").metadata[b"unit"] == b"s"
     assert table.column("status").to_pylist() == ["ok"]
