@@ -130,14 +130,9 @@ class Orchestrator:
 
     def _check_resume(self, done) -> List[str]:
         """The settings that differ from the cells already here; refused unless --allow-mixed."""
-        if not done:
-            return []
-        old = self.sink.read_manifest()
         current = resume.settings(self.s.spec.budget, self.s.device, probe.image_id(), __version__)
-        problems = resume.mismatches(resume.previous_settings(old), current) if old else [
-            f"unknown: {len(done)} cells but no manifest.json"]
-        resume.check(problems, self.s.allow_mixed, self.s.run_id)
-        return problems
+        manifest = self.sink.read_manifest() if done else {}
+        return resume.check_run(manifest, len(done), current, self.s.allow_mixed, self.s.run_id)
 
     def _idle(self, name: str, seconds: float, source: str) -> meters.IdleBaseline:
         """Measure idle power; its samples go to the power table under ``cell_id = name``."""

@@ -68,9 +68,9 @@ def render(facts: Dict[str, Any], console: Console) -> None:
 
 
 def render_thermal(heat: Dict[str, Any], console: Console) -> None:
-    table = Table(title=f"thermal and clock sources (cell temperature: {heat['temperature_sensor_detail']})")
+    table = Table(title=f"thermal and clock sources (cell temperature: {safe(heat['temperature_sensor_detail'])})")
     for col in ("source", "kind", "available", "detail"):
         table.add_column(col)
     for src in heat["sources"]:
-        table.add_row(src["source"], src["kind"], "yes" if src["available"] else "no", src["detail"])
+        table.add_row(safe(src["source"]), safe(src["kind"]), "yes" if src["available"] else "no", safe(src["detail"]))
     console.print(table)

@@ -105,6 +105,18 @@ def mismatches(previous: Optional[Mapping[str, Any]], current: Mapping[str, Any]
     return out
 
 
+def check_run(manifest: Mapping[str, Any], done: int, current: Mapping[str, Any], allow_mixed: bool,
+              run_id: str) -> List[str]:
+    """What differs between ``current`` and the ``done`` cells of the run (none when there are none),
+    refused unless ``allow_mixed``; a run with cells but no manifest cannot say, which counts as different."""
+    if not done:
+        return []
+    problems = mismatches(previous_settings(manifest), current) if manifest else [
+        f"unknown: {done} cells but no manifest.json"]
+    check(problems, allow_mixed, run_id)
+    return problems
+
+
 def check(problems: List[str], allow_mixed: bool, run_id: str) -> None:
     """Refuse to mix settings in one run unless ``allow_mixed``."""
     if problems and not allow_mixed:

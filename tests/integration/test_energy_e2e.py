@@ -22,11 +22,14 @@ from tests.unit.meters.conftest import Tree
 POWER_W = 20.0
 PHASES = ("import", "load", "first", "steady")
 BUDGET = ["--warmup-s", "0.2", "--min-time-s", "0.5", "--max-time-s", "1"]
+#: the idle baseline before the grid is the one subtracted (no active idle inside each worker): its samples
+#: are stored in power/part-idle.parquet
+IDLE = ["--idle-s", "0.5", "--active-idle-s", "0"]
 
 
 def _run(tmp_path, meters: str, env=None) -> subprocess.CompletedProcess:
     return subprocess.run([*EDGEBENCH, "run", "--preset", "smoke", "--frameworks", "pytorch,null", "--meters", meters,
-                           "--idle-s", "0.5", *BUDGET, "--out", str(tmp_path / "res"), "--run-id", "e"],
+                           *IDLE, *BUDGET, "--out", str(tmp_path / "res"), "--run-id", "e"],
                           capture_output=True, text=True, env=env or os.environ, timeout=300)
 
 
@@ -85,6 +88,7 @@ def test_rapl_energy_per_phase_agrees_with_the_samples_the_run_stored(tmp_path):
     (t0, e0), (t1, e1) = idle[0], idle[-1]
     for row in read_cells(run):
         assert row["energy_source"] == "rapl" and row["energy_method"] == "counter"
+        assert row["power_idle_source"] == "pre_grid"
         assert row["power_idle_w"] == pytest.approx((e1 - e0) / ((t1 - t0) / 1e9), rel=1e-9)
         cell = _samples(run, row["cell_id"])
         recorded = cell[-1][1] - cell[0][1]
