@@ -86,9 +86,9 @@ def validate(spec: GridSpec) -> None:
                 f"it knows: {', '.join(FRAMEWORKS[framework].providers)}",
             )
     for key, values in spec.options:
+        _check_option(key, values, spec.frameworks)
         for value in values:  # option values become part of cell ids, hence of file names
             names.check(f"value of option {key}", value, f"e.g. -o {key}=value-1,value-2")
-        _check_option(key, values, spec.frameworks)
     problem = spec.budget.validate()
     if problem:
         raise GridError(f"invalid budget: {problem}", "see `edgebench run --help`")

@@ -18,7 +18,7 @@ from runner import __version__, interrupts, plan
 from runner.cli import compact_cmd, help_pages, report_cmd
 from runner.cli import options as o
 from runner.cli.errors import handled
-from runner.cli.text import safe
+from runner.cli.text import plain, safe
 from runner.errors import UsageError, did_you_mean
 from runner.report.textout import make_console
 
@@ -176,7 +176,7 @@ def list_cmd(what: str = typer.Argument(..., metavar="WHAT", help="models | fram
     if what not in LISTINGS:
         raise UsageError(f"cannot list '{what}'", did_you_mean(what, LISTINGS))
     for line in LISTINGS[what]():
-        typer.echo(line)
+        typer.echo(plain(line))
 
 
 @app.command()

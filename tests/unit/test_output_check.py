@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from runner.worker.output import NonFiniteOutput, check_output, max_abs_diff
+from runner.worker.protocol import OutputCheck
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def ref(tmp_path):
 
 def test_a_finite_output_gets_its_checksum_and_diff(ref):
     check = check_output(np.array([1.0, 2.0], np.float32), ref([1.0, 2.5]))
-    assert check == {"shape": [2], "checksum": 3.0, "max_abs_diff": 0.5, "reference_scale": 2.5}
+    assert check == OutputCheck([2], 3.0, 0.5, 2.5)
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
@@ -36,10 +37,10 @@ def test_a_non_finite_output_fails_with_or_without_a_reference(ref, bad):
 
 def test_a_non_finite_reference_is_a_warning_and_the_diff_is_not_nan(ref):
     check = check_output(np.array([math.nan, 2.0, 3.0], np.float32), ref([math.nan, 2.0, 3.5]))
-    assert check["max_abs_diff"] == 0.5 and check["checksum"] is None and check["reference_scale"] == 3.5
-    assert "reference output holds 1 NaN/inf values" in check["problem"]
+    assert check.max_abs_diff == 0.5 and check.checksum is None and check.reference_scale == 3.5
+    assert "reference output holds 1 NaN/inf values" in check.problem
     check = check_output(np.array([1.0, 2.0], np.float32), ref([math.nan, 2.0]))
-    assert check["max_abs_diff"] == math.inf and "problem" in check
+    assert check.max_abs_diff == math.inf and check.problem
 
 
 def test_max_abs_diff_never_nan():
