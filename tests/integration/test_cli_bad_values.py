@@ -77,7 +77,7 @@ GRIDS = {
     "repetitions = 1e12\n": "wants integers",
     "repetitions = 1000000000000\n": "more than 100,000",
     "models = [[1]]\n": "unknown model",
-    'frameworks = ["null"]\n[options]\nfault = [{a = 1}]\n': "invalid value of option fault",
+    'frameworks = ["null"]\n[options]\nfault = [{a = 1}]\n': "invalid value '{'a': 1}' for option fault",
     b'models = ["\xff\xfe"]\n': "is not UTF-8 text",
     "models = [\n": "is not valid TOML",
 }
