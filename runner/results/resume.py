@@ -30,13 +30,18 @@ DAMAGED = "damaged"
 STATUSES = ("ok", "failed", "timeout", "oom", "crashed", "unsupported", "unavailable")  # worker.protocol's
 
 
+CHECKED = ("run_id", "cell_id", "schema_version", "status")
+
+
 def read_rows(path: Path) -> List[Dict[str, Any]]:
-    """The rows of one part, Parquet or JSON Lines; raises on anything unreadable."""
+    """The rows of one cells part (Parquet: the checked columns only), or raises on anything unreadable."""
     if path.suffix == ".jsonl":
         return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     import pyarrow.parquet as pq
 
-    return pq.read_table(path).to_pylist()
+    part = pq.ParquetFile(path)
+    names = set(part.schema_arrow.names)
+    return part.read(columns=[c for c in CHECKED if c in names]).to_pylist()
 
 
 def part_problem(path: Path, run_id: str, cell_id: str, schema_version: str) -> Optional[str]:
