@@ -50,7 +50,7 @@ def render(facts: Dict[str, Any], console: Console) -> None:
         here = f["providers_available"]
         table.add_row(f["framework"], f["env"], safe(f["version"] or "-"),
                       safe(f"{f['python'] or '-'} ({f['python_version'] or '?'})"),
-                      "?" if here is None else ", ".join(here) or "none",
+                      "?" if here is None else safe(", ".join(here) or "none"),
                       safe(f["providers_detail"] or ""), status)
     console.print(table)
     mt = Table(title="energy meters")

@@ -150,13 +150,13 @@ def plan_cmd(
             lacks_here = [{"kind": m.kind, "reason": m.reason} for m in lacks]
             typer.echo(json.dumps(dict(cell.to_dict(), cell_id=cell.cell_id, cannot_run_here=lacks_here)))
         else:
-            typer.echo(f"{i:4d}  {cell.cell_id:{width}s}  {planning.cell_mark(lacks)}".rstrip())
-    typer.echo(f"{len(cells)} cells; {plan.describe_order(spec)}", err=True)
+            typer.echo(f"{i:4d}  {cell.cell_id:{width}s}  {plain(planning.cell_mark(lacks))}".rstrip())
+    typer.echo(f"{len(cells)} cells; {plain(plan.describe_order(spec))}", err=True)
     typer.echo(f"budget per cell: {planning.budget_text(spec.budget)}", err=True)
     if meters.strip().lower() != "none":
-        typer.echo(f"energy: {planning.energy_text(used, probes)}", err=True)
+        typer.echo(f"energy: {plain(planning.energy_text(used, probes))}", err=True)
     for line in planning.summary(cells, marks, used):
-        typer.echo(line, err=True)
+        typer.echo(plain(line), err=True)
     if prepare:
         from runner.cli.progress import prepare_artifacts
 

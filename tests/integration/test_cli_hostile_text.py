@@ -1,5 +1,5 @@
 """Rich markup, control characters and HTML in data are shown literally: the progress line, the run summary,
-report, recommend, compare, Markdown and HTML."""
+report, recommend, compare, plan, env, Markdown and HTML."""
 
 from __future__ import annotations
 
@@ -67,6 +67,19 @@ def test_markup_in_an_error_message_does_not_stop_the_grid(tmp_path):
     assert len(unmeasured) == 1 and "[/x]" in unmeasured[0], proc.stderr  # the run summary names it
     assert {r["framework"]: r["status"] for r in read_cells(tmp_path / "res" / "m")} == {
         "pytorch": "unavailable", "null": "ok"}
+
+
+def test_plan_and_env_show_a_hostile_environment_path_literally(tmp_path):
+    env = dict(os.environ, EDGEBENCH_ENV_PYTORCH="/nonexistent/[/x]/\x1b[2Jpython")  # short: not folded in the table
+    plan = _run(tmp_path, "plan", "--preset", "smoke", env=env)
+    assert plan.returncode == 0, plan.stderr
+    reason = next(line for line in plan.stderr.splitlines() if line.strip().startswith("environment"))
+    assert "[/x]/\\x1b[2Jpython" in reason, plan.stderr
+    doctor = _run(tmp_path, "env", "--no-providers", env=env)
+    assert doctor.returncode == 0, doctor.stderr
+    assert "unavailable: no interpreter at" in doctor.stdout and "/nonexistent/[/x]/\\x1b[2Jpython" in doctor.stdout
+    for out in (plan.stdout, plan.stderr, doctor.stdout, doctor.stderr):
+        assert "\x1b" not in out and "MarkupError" not in out and "Traceback" not in out
 
 
 def test_markup_in_a_device_name_renders_literally_in_recommend(tmp_path):
