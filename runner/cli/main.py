@@ -82,7 +82,6 @@ def run(
     results folder cannot be written, 130 when interrupted (re-run with the same --run-id to resume).
     """
     from runner.cli.progress import ProgressObserver
-    from runner.cli.summary import run_summary
     from runner.orchestrator import Orchestrator, Settings
     from runner.system.probe import device_name
     from runner.thermal import ThermalSettings
@@ -105,12 +104,26 @@ def run(
                         allow_mixed=allow_mixed)
     with interrupts.handled(), ProgressObserver(console, len(cells)) as observer:
         rows = Orchestrator(cells, settings, observer).run()
-    run_summary(out / rid, console, export)
+    _summary(out / rid, export)
     console.print(f"results: {safe(out / rid)}  ({len(rows)} cells run, {observer.skipped_count} resumed)")
     bad = [r for r in rows if r["status"] in FAILED or (strict and r["status"] != "ok")]
     if bad:
         console.print(f"[red]{len(bad)} of {len(rows)} cells did not succeed[/red]; see the log_path of each row")
         raise typer.Exit(1)
+
+
+def _summary(run_dir: Path, export: Optional[str]) -> None:
+    """The run summary; a spooled run (JSON Lines, where pyarrow is missing) has none until it is compacted."""
+    from runner.results.spool import spooled_parts
+
+    if spooled_parts(run_dir):
+        console.print(f"results spooled as JSON Lines: `edgebench compact {safe(run_dir)}` (where pyarrow is "
+                      "installed) turns them into Parquet, then `edgebench report` shows them"
+                      + ("; --export wrote nothing" if export else ""), highlight=False)
+        return
+    from runner.cli.summary import run_summary
+
+    run_summary(run_dir, console, export)
 
 
 @app.command("plan")

@@ -45,6 +45,7 @@ def test_a_spooled_run_resumes_and_compacts_to_the_same_rows(edgebench, tmp_path
     first = subprocess.run(args, capture_output=True, text=True, env=env, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert len(list((tmp_path / "res" / "s" / "cells").glob("*.jsonl"))) == 2
+    assert "results spooled as JSON Lines: `edgebench compact" in first.stderr.replace("\n", " ")
     again = subprocess.run(args, capture_output=True, text=True, env=env, cwd=tmp_path)
     assert "2 resumed" in again.stderr.replace("\n", " ")
     edgebench("compact", str(tmp_path / "res"), check_rc=0)
