@@ -54,20 +54,19 @@ def _latencies(p50_s: float, seed: int, n: int = 200) -> List[float]:
 
 def write(out: Path, rows: List[Dict[str, Any]], run_id: str = "t", latencies: bool = True) -> Path:
     """Write ``rows`` as run ``run_id`` under ``out``; returns the run folder."""
-    sink = Sink(out, run_id)
-    sink.open()
-    for i, src in enumerate(rows):
-        r = dict(src, run_id=run_id)
-        p50 = r.pop("p50_ms")
-        cid = r.get("cell_id") or cell_id(r)
-        r["cell_id"] = cid
-        lat = _latencies(p50 / 1e3, seed=i) if r["status"] == "ok" else []
-        if lat:
-            r.update({k: v for k, v in summarize(lat, r["batch_size"]).items() if src.get(k) is None})
-        sink.write_cell(cid, r, lat if latencies else [])
-    sink.write_manifest({"run_id": run_id, "device": rows[0]["device"] if rows else "?",
-                         "host": {"device_class": "x86", "cpu_model": "test CPU", "cpu_count": 2},
-                         "environments": {}, "runner_version": "0.1.0"})
+    with Sink(out, run_id).opened() as sink:  # locked while written, released for the next writer
+        for i, src in enumerate(rows):
+            r = dict(src, run_id=run_id)
+            p50 = r.pop("p50_ms")
+            cid = r.get("cell_id") or cell_id(r)
+            r["cell_id"] = cid
+            lat = _latencies(p50 / 1e3, seed=i) if r["status"] == "ok" else []
+            if lat:
+                r.update({k: v for k, v in summarize(lat, r["batch_size"]).items() if src.get(k) is None})
+            sink.write_cell(cid, r, lat if latencies else [])
+        sink.write_manifest({"run_id": run_id, "device": rows[0]["device"] if rows else "?",
+                             "host": {"device_class": "x86", "cpu_model": "test CPU", "cpu_count": 2},
+                             "environments": {}, "runner_version": "0.1.0"})
     return sink.run_dir
 
 
