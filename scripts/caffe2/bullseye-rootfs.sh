@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Unpack Debian bullseye's Python 3.9 (and the libraries it links) into ROOT, without chroot or configuring:
+# Unpack Debian bullseye's Python 3.9 (the libraries it links, and libgomp1/libquadmath0 that MXNet links) into ROOT, without chroot or configuring:
 #   scripts/caffe2/bullseye-rootfs.sh ROOT
 #   scripts/caffe2/bullseye-rootfs.sh --mirror     print the Debian mirror it would use
 # debootstrap's first stage downloads and unpacks the minimal base; the Python packages it only downloads
@@ -10,7 +10,7 @@ set -euo pipefail
 
 root=${1:?usage: bullseye-rootfs.sh ROOT}
 suite=${SUITE:-bullseye}
-packages=${PACKAGES:-python3.9,python3-distutils}
+packages=${PACKAGES:-python3.9,python3-distutils,libgomp1,libquadmath0}
 
 host_mirror() {
   # The first Debian archive mirror of the host's apt sources (deb822 or one-line format).

@@ -7,7 +7,9 @@
 # is a wrapper that runs it on the host through bullseye's own dynamic loader, so host paths (request
 # files, the artifact cache, the checkout on PYTHONPATH) are seen as they are.
 # Variables: PYTHON39, ROOTFS (default: ENV_DIR/../bullseye), HOST_PYTHON (an interpreter with pip, used
-# once to fetch pip for the unpacked Python; default python3), REQUIREMENTS (default envs/caffe2.txt).
+# once to fetch pip for the unpacked Python; default python3), REQUIREMENTS (default envs/caffe2.txt),
+# CHECK (Python code run in the new environment at the end; default: Caffe2's import). The version sets on
+# Python 3.9 (envs/sets/<set>/, mk/sets.mk) are made the same way, with their own REQUIREMENTS and CHECK.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -103,9 +105,11 @@ main() {
   fi
   "$env_dir/bin/python" -m pip install "${pip_flags[@]}" "pip==$pip_version"
   "$env_dir/bin/python" -m pip install "${pip_flags[@]}" --only-binary=:all: -r "$requirements"
-  "$env_dir/bin/python" -c 'from caffe2.python import core, workspace; import torch, sys
-print("caffe2 environment: Python %s, torch %s" % (sys.version.split()[0], torch.__version__))'
+  "$env_dir/bin/python" -c "${CHECK:-$caffe2_check}"
 }
+
+caffe2_check='from caffe2.python import core, workspace; import torch, sys
+print("caffe2 environment: Python %s, torch %s" % (sys.version.split()[0], torch.__version__))'
 
 if [ "$env_dir" = --check ]; then
   check

@@ -78,9 +78,17 @@ def _onnx(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
     axes = {n: {0: "batch"} for n in names + [onnx_export.OUTPUT]}
     legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     torch.onnx.export(net, example(model, 2), str(path), input_names=names, output_names=[onnx_export.OUTPUT],
-                      opset_version=onnx_export.OPSET, dynamic_axes=axes, do_constant_folding=True, **legacy)
+                      opset_version=_opset(torch), dynamic_axes=axes, do_constant_folding=True, **legacy)
     meta = onnx_export.finish(onnx_export.load(path), names, out_dir)
     return dict(meta, method="torch.onnx.export", exporter="torchscript (dynamo=False)")
+
+
+def _opset(torch: Any) -> int:
+    """The opset asked of the exporter: ``onnx_export.OPSET``, or the newest an older torch writes (1.12: 16)."""
+    from torch.onnx import _constants as constants
+
+    newest = getattr(constants, "ONNX_MAX_OPSET", None) or getattr(constants, "onnx_main_opset", None)
+    return min(onnx_export.OPSET, int(newest)) if newest else onnx_export.OPSET
 
 
 def build_artifact(model: str, target: str, weights: Path, out_dir: Path) -> Dict[str, Any]:

@@ -3,8 +3,9 @@
 Models are the Keras definitions of :mod:`runner.frameworks.tensorflow.defs` (NHWC images) with the canonical
 weights. Artifacts:
 
-- ``savedmodel``: a Keras ``ExportArchive`` with one endpoint ``serve`` (a ``tf.function`` with a fixed
-  input signature, batch dimension ``None``), images NHWC;
+- ``savedmodel``: a Keras ``ExportArchive`` (older Keras: a ``tf.Module`` saved with ``tf.saved_model.save``)
+  with one endpoint ``serve`` (a ``tf.function`` with a fixed input signature, batch dimension ``None``),
+  images NHWC;
 - ``tflite``: ``TFLiteConverter.from_saved_model`` on that SavedModel, float32, no quantization, batch
   dimension dynamic (the LiteRT adapter resizes it);
 - ``onnx``: ``tf2onnx.convert.from_function`` at opset 17 on a function that takes NCHW images and
@@ -59,12 +60,21 @@ def _savedmodel(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
     import keras
     import tensorflow as tf
 
-    archive = keras.export.ExportArchive()
-    archive.track(net)
-    archive.add_endpoint("serve", _call(net, model, False), input_signature=_signature(tf, model, False))
-    archive.write_out(str(out_dir / "savedmodel"), verbose=False)
+    call, signature = _call(net, model, False), _signature(tf, model, False)
+    if hasattr(keras, "export"):  # Keras >= 2.13
+        archive = keras.export.ExportArchive()
+        archive.track(net)
+        archive.add_endpoint("serve", call, input_signature=signature)
+        archive.write_out(str(out_dir / "savedmodel"), verbose=False)
+        method = "keras.export.ExportArchive"
+    else:  # older Keras (2.9 in the greenai-2023 set): a tf.Module holding the model and the same endpoint
+        module = tf.Module()
+        module.net = net
+        module.serve = tf.function(call, input_signature=signature)
+        tf.saved_model.save(module, str(out_dir / "savedmodel"))
+        method = "tf.saved_model.save"
     return {"file": "savedmodel", "endpoint": "serve", "input_layout": _layout(model, "NHWC"),
-            "keras_version": keras.__version__}
+            "keras_version": keras.__version__, "method": method}
 
 
 def _tflite(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
