@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Unpack Debian bullseye's Python 3.9 (the libraries it links, and libgomp1/libquadmath0 that MXNet links) into ROOT, without chroot or configuring:
+# Unpack Debian bullseye's Python 3.9 (the libraries it links, and libgomp1/libquadmath0 that MXNet links)
+# into ROOT, without chroot or configuring:
 #   scripts/caffe2/bullseye-rootfs.sh ROOT
 #   scripts/caffe2/bullseye-rootfs.sh --mirror     print the Debian mirror it would use
 # debootstrap's first stage downloads and unpacks the minimal base; the Python packages it only downloads
