@@ -8,6 +8,12 @@ Everything is built once, by a build job in the *source* framework's environment
                                                         input (its first package and version)
     artifacts/<model>/<artifact>-from-<source>-<builder version>/   model files + artifact.json (sha256s)
 
+A cache serves the cells of one version set (``env_set``): its builders are that set's environments, so an
+artifact's folder names the version that built it. The weights are the same numbers in every set (seeded
+numpy): the current set's reference framework builds them where it exists, else the set's. The reference
+output is the set's own reference framework's (the current set's where the set has none); its version is
+recorded with each cell (``reference_version``).
+
 Each entry is written to a temporary folder and renamed, under a file lock, and verified by sha256
 before a run uses it: an artifact's files against its ``artifact.json``, a weights or reference file
 against ``<file>.sha256`` beside it. An entry that verifies is used as it is, without taking the lock or
@@ -33,6 +39,7 @@ from typing import Callable, Dict, Optional, Tuple
 
 from runner import checksums, envs
 from runner.catalog import FRAMEWORKS, REFERENCE_FRAMEWORK
+from runner.catalog.sets import CURRENT
 from runner.cell import Cell
 from runner.results import files
 
@@ -62,6 +69,7 @@ class Prepared:
     meta: Optional[dict] = None
     failure: Optional[Failure] = None
     artifact_bytes: Optional[int] = None
+    reference_version: Optional[str] = None
 
 
 def tree_bytes(root: Path, files: Optional[Dict[str, str]] = None) -> int:
@@ -80,8 +88,8 @@ class BuildError(Exception):
 class Cache:
     """Builds and verifies what cells need, through build jobs in framework environments."""
 
-    def __init__(self, root: Path, pythonpath: str, log_dir: Path) -> None:
-        self.root, self.pythonpath, self.log_dir = root, pythonpath, log_dir
+    def __init__(self, root: Path, pythonpath: str, log_dir: Path, env_set: str = CURRENT) -> None:
+        self.root, self.pythonpath, self.log_dir, self.env_set = root, pythonpath, log_dir, env_set
         self.failures: Dict[str, Failure] = {}
         self.verified: Dict[str, dict] = {}
         self.on_build: Optional[Callable[[str], None]] = None  # told each job it builds (weights, artifact...)
@@ -94,19 +102,23 @@ class Cache:
         except BuildError as exc:
             return Prepared(failure=exc.failure)
         reference, note = self.reference(cell.model, cell.batch_size)
-        return Prepared(artifact, reference, note, meta, artifact_bytes=tree_bytes(artifact, meta.get("files")))
+        return Prepared(artifact, reference, note, meta, artifact_bytes=tree_bytes(artifact, meta.get("files")),
+                        reference_version=self.reference_version(reference, cell.model, cell.batch_size))
 
     def weights(self, model: str) -> Path:
         path = self.root / "weights" / f"{model}-seed{WEIGHT_SEED}.npz"
+        env_set = CURRENT if envs.for_framework(REFERENCE_FRAMEWORK).available else self.env_set
         self._once(f"weights:{model}", path, REFERENCE_FRAMEWORK,
-                   {"job": "weights", "model": model, "path": str(path), "seed": WEIGHT_SEED}, single_file=True)
+                   {"job": "weights", "model": model, "path": str(path), "seed": WEIGHT_SEED, "env_set": env_set},
+                   single_file=True)
         return path
 
     def reference(self, model: str, batch: int) -> Tuple[Optional[Path], str]:
         """The reference framework's eager output for the seeded batch; without its environment here, one
         made elsewhere."""
-        info = envs.for_framework(REFERENCE_FRAMEWORK)
-        stem = f"{model}-b{batch}-{FRAMEWORKS[REFERENCE_FRAMEWORK].packages[0]}"
+        env_set = self.env_set if envs.for_framework(REFERENCE_FRAMEWORK, self.env_set).available else CURRENT
+        info = envs.for_framework(REFERENCE_FRAMEWORK, env_set)
+        stem = self._reference_stem(model, batch)
         if not info.available:
             made = sorted((self.root / "reference").glob(f"{stem}*.npy"))
             verified = [p for p in made if self._ready(p, single_file=True)]
@@ -118,11 +130,20 @@ class Cache:
         path = self.root / "reference" / f"{stem}{version}.npy"
         try:
             self._once(f"reference:{model}:{batch}", path, REFERENCE_FRAMEWORK,
-                       {"job": "reference", "model": model, "batch_size": batch, "out": str(path)},
+                       {"job": "reference", "model": model, "batch_size": batch, "out": str(path), "env_set": env_set},
                        single_file=True)
         except BuildError as exc:
             return None, f"no reference: {exc.failure.error_message}"
         return path, ""
+
+    @staticmethod
+    def _reference_stem(model: str, batch: int) -> str:
+        return f"{model}-b{batch}-{FRAMEWORKS[REFERENCE_FRAMEWORK].packages[0]}"
+
+    def reference_version(self, path: Optional[Path], model: str, batch: int) -> Optional[str]:
+        """The reference framework's version that made the reference file ``path`` (its name says it)."""
+        stem = self._reference_stem(model, batch)
+        return path.name[len(stem):-len(path.suffix)] if path and path.name.startswith(stem) else None
 
     def artifact(self, cell: Cell) -> Tuple[Path, dict]:
         """The verified artifact of ``cell``, built here by its source's environment, or, where that
@@ -130,7 +151,7 @@ class Cache:
         into this cache (``edgebench plan --prepare`` on another host)."""
         fw = FRAMEWORKS[cell.framework]
         builder = fw.sources[cell.source]
-        info = envs.for_framework(builder)
+        info = envs.for_framework(builder, self.env_set)
         if not info.available:
             return self._prebuilt(cell, f"{builder} environment builds this artifact: {info.reason}")
         version = envs.framework_version(builder, info)
@@ -239,13 +260,15 @@ class Cache:
         from runner.worker.lifeline import PARENT_ENV
         from runner.worker.spawn import worker_environ
 
-        info = envs.for_framework(builder)
+        env_set = req.get("env_set", self.env_set)
+        info = envs.for_framework(builder, env_set)
         if not info.available:
             raise BuildError(Failure("unavailable", "EnvironmentMissing", info.reason))
         req_file, out_file = tmp / "build-request.json", tmp / "build-result.json"
         req_file.write_text(json.dumps(req))
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        log_path = self.log_dir / f"build-{req['job']}-{req['model']}-{builder}-{req.get('target', '')}.log"
+        in_set = "" if env_set == CURRENT else f"-{env_set}"
+        log_path = self.log_dir / f"build-{req['job']}-{req['model']}-{builder}-{req.get('target', '')}{in_set}.log"
         env = worker_environ(0, self.pythonpath, extra={PARENT_ENV: str(os.getpid())})
         try:
             with open(log_path, "ab") as log:

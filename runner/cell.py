@@ -6,6 +6,8 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Dict, Optional, Tuple
 
+from runner.catalog.sets import CURRENT
+
 #: The largest ``memory_limit_bytes`` accepted (1 EiB): beyond it a limit means nothing (and overflows setrlimit).
 MAX_MEMORY_LIMIT = 2**60
 
@@ -67,7 +69,8 @@ class Budget:
 
 @dataclass(frozen=True)
 class Cell:
-    """What is measured. ``options`` carries adapter-specific knobs (``edgebench list options``)."""
+    """What is measured. ``options`` carries adapter-specific knobs (``edgebench list options``); ``env_set`` the
+    version set whose environments run it (``current`` or a folder of ``envs/sets/``)."""
 
     model: str
     framework: str
@@ -78,12 +81,15 @@ class Cell:
     repetition: int
     budget: Budget = field(default_factory=Budget)
     options: Tuple[Tuple[str, str], ...] = ()
+    env_set: str = CURRENT
 
     @property
     def cell_id(self) -> str:
-        """Readable, deterministic and unique within a grid: used as the Parquet part name."""
+        """Readable, deterministic and unique within a grid: used as the Parquet part name. The version set
+        appears where it is not ``current``."""
         src = "" if self.source == self.framework else f"-{self.source}"
         opts = "".join(f"-{k}={v}" for k, v in self.options)
+        opts += "" if self.env_set == CURRENT else f"-{self.env_set}"
         return (
             f"{self.model}-{self.framework}{src}-b{self.batch_size}-{self.provider}"
             f"-t{self.threads}-r{self.repetition}{opts}"

@@ -10,6 +10,7 @@ of values that becomes a grid dimension for the frameworks that take it (``edgeb
     batch_sizes = [1]
     providers = ["cpu"]
     threads = [1]                  # 0 = the framework's default; "all" = the CPUs this process may use
+    env_sets = ["current"]         # version sets (envs/sets/<set>/; default $EDGEBENCH_ENV_SETS, else current)
     repetitions = 3                # fresh processes per configuration
     order = "interleaved"          # interleaved | shuffled | sequential (see runner.plan)
     seed = 7                       # for order = "shuffled" (drawn and recorded when omitted)
@@ -22,6 +23,7 @@ of values that becomes a grid dimension for the frameworks that take it (``edgeb
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from runner.catalog import DEFAULT_FRAMEWORKS, REFERENCE_FRAMEWORK
+from runner.catalog.sets import CURRENT
 from runner.cell import Budget
 from runner.errors import UsageError, did_you_mean
 from runner.system import cpus
@@ -39,7 +42,7 @@ try:
 except ImportError:  # Python < 3.11
     import tomli as tomllib  # type: ignore[no-redef]
 
-LIST_KEYS = ("models", "frameworks", "sources", "batch_sizes", "providers", "threads")
+LIST_KEYS = ("models", "frameworks", "sources", "batch_sizes", "providers", "threads", "env_sets")
 PRESETS = ("quick", "pcamp", "greenai", "smoke")
 
 
@@ -51,6 +54,7 @@ class GridSpec:
     batch_sizes: Tuple[int, ...] = (1,)
     providers: Tuple[str, ...] = ("cpu",)
     threads: Tuple[int, ...] = (1,)
+    env_sets: Tuple[str, ...] = (CURRENT,)
     repetitions: int = 1
     budget: Budget = field(default_factory=Budget)
     options: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
@@ -156,8 +160,11 @@ def preset(name: str) -> GridSpec:
 
 
 def load(preset_name: Optional[str], grid_file: Optional[Path], overrides: Mapping[str, Any]) -> GridSpec:
-    """Preset (default ``quick`` unless a grid file is given), then the grid file, then CLI overrides."""
+    """Preset (default ``quick`` unless a grid file is given), ``$EDGEBENCH_ENV_SETS``, then the grid file,
+    then CLI overrides."""
     spec = preset(preset_name or "quick") if preset_name or not grid_file else GridSpec()
+    if os.environ.get("EDGEBENCH_ENV_SETS"):  # an image of one version set names it here
+        spec = merge(spec, {"env_sets": os.environ["EDGEBENCH_ENV_SETS"].split(",")}, "$EDGEBENCH_ENV_SETS")
     if grid_file:
         spec = merge(spec, read_toml(grid_file), str(grid_file))
         spec = dataclasses.replace(spec, name=preset_name or Path(grid_file).stem)

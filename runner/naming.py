@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, Mapping, Sequence, Tuple, Union
 
+from runner.catalog.sets import CURRENT
+
 Options = Union[str, Iterable[Tuple[str, str]]]
 
 
@@ -50,9 +52,12 @@ def config_label(model: str, framework: str, source: str, batch_size: int, provi
 
 
 def cell_label(cell) -> str:
-    """The label of one process (a :class:`runner.cell.Cell`), its repetition included."""
-    return config_label(cell.model, cell.framework, cell.source, cell.batch_size, cell.provider, cell.threads,
+    """The label of one process (a :class:`runner.cell.Cell`), its repetition included (and its version set
+    where it is not the current one)."""
+    text = config_label(cell.model, cell.framework, cell.source, cell.batch_size, cell.provider, cell.threads,
                         cell.options, cell.repetition)
+    env_set = getattr(cell, "env_set", CURRENT)
+    return text if env_set == CURRENT else f"{text} env {env_set}"
 
 
 #: Identity dimensions beyond the runtime that a label names when they vary: (column, how it is written).

@@ -21,6 +21,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from runner import __version__, envs, meters, names, resources, thermal
 from runner.artifacts import Cache, Prepared, cache_dir
 from runner.catalog import FRAMEWORKS, REFERENCE_FRAMEWORK
+from runner.catalog.sets import CURRENT
 from runner.cell import Cell
 from runner.config import GridSpec
 from runner.meters.baseline import DEFAULT_ACTIVE_IDLE_S, DEFAULT_IDLE_S
@@ -48,6 +49,11 @@ class Settings:
     device: str = field(default_factory=probe.device_name)
     thermal: ThermalSettings = field(default_factory=ThermalSettings)
     allow_mixed: bool = False  # resume a run measured with another budget, device, image or version
+
+
+def envs_key(name: str, env_set: str) -> str:
+    """The manifest's key of an environment: its name, ``<set>/<name>`` in a version set other than current."""
+    return name if env_set == CURRENT else f"{env_set}/{name}"
 
 
 class Observer:
@@ -103,7 +109,7 @@ class Orchestrator:
         self.mixed = self._check_resume(done)
         self.memory_limit = resources.default_limit()  # without --memory-limit (runner.resources)
         self.pythonpath = pythonpath_shim(self.sink.run_dir)
-        self.cache = Cache(cache_dir(), self.pythonpath, self.sink.run_dir / "logs")
+        self.caches: Dict[str, Cache] = {}  # one per version set: its builders are that set's environments
         todo = [c for c in self.cells if c.cell_id not in done]
         if todo and self.meters and self.s.idle_s > 0:
             self.obs.note(f"measuring idle power for {self.s.idle_s:g} s")
@@ -148,7 +154,7 @@ class Orchestrator:
     def run_cell(self, cell: Cell) -> Dict[str, Any]:
         """Run one cell and write its parts; returns its row (``warnings`` a list)."""
         started = dt.datetime.now(dt.timezone.utc)
-        info = envs.for_framework(cell.framework)
+        info = envs.for_framework(cell.framework, cell.env_set)
         where = Where(self.s.run_id, self.s.device, self.device_class, started, info.python,
                       power_mode=self.power_mode)
         baseline = Readings(meters.baseline_columns(self.idle))
@@ -162,13 +168,20 @@ class Orchestrator:
                                energy=baseline)
         if FRAMEWORKS[cell.framework].needs_artifact:
             self.obs.phase(cell, Status("artifact"))
-        self.cache.on_build = lambda job: self.obs.phase(cell, Status("build", detail=job))
-        prepared = self.cache.prepare(cell)
+        cache = self.cache(cell.env_set)
+        cache.on_build = lambda job: self.obs.phase(cell, Status("build", detail=job))
+        prepared = cache.prepare(cell)
         if prepared.failure:
             f = prepared.failure
             return self._write(cell, where, Outcome(f.status, None, f.error_class, f.error_message), prepared,
                                baseline)
         return self._measure(cell, where, info.python, prepared)
+
+    def cache(self, env_set: str) -> Cache:
+        """The artifact cache serving the cells of version set ``env_set``."""
+        if env_set not in self.caches:
+            self.caches[env_set] = Cache(cache_dir(), self.pythonpath, self.sink.run_dir / "logs", env_set)
+        return self.caches[env_set]
 
     def _measure(self, cell: Cell, where: Where, python: str, prepared: Prepared) -> Dict[str, Any]:
         env = spawner.worker_environ(cell.threads, self.pythonpath, extra={"EDGEBENCH_RUN_ID": self.s.run_id})
@@ -221,7 +234,8 @@ class Orchestrator:
                       "runner_version": __version__, "image": probe.image_id()}
         if self.mixed:
             invocation["mixed"] = self.mixed  # --allow-mixed: what differs from the cells already here
-        names = sorted({FRAMEWORKS[c.framework].env for c in self.cells} | {FRAMEWORKS[REFERENCE_FRAMEWORK].env})
+        names = sorted({(FRAMEWORKS[c.framework].env, c.env_set) for c in self.cells} |
+                       {(FRAMEWORKS[REFERENCE_FRAMEWORK].env, s) for s in {c.env_set for c in self.cells}})
         manifest = {
             "run_id": self.s.run_id,
             "created_at": old.get("created_at") or invocation["at"],
@@ -231,7 +245,7 @@ class Orchestrator:
             "host_warnings": self.host_warnings,
             "device": self.s.device,
             # a resumed run may name fewer frameworks: the environments of earlier invocations stay
-            "environments": {**old.get("environments", {}), **{n: vars(envs.probe(n)) for n in names}},
+            "environments": {**old.get("environments", {}), **{envs_key(*n): vars(envs.probe(*n)) for n in names}},
             "meters": [vars(p) for p in self.probes],
             **self._energy_manifest(),
             "thermal": self.monitor.manifest(),

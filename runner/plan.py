@@ -11,6 +11,9 @@ repetitions, each in the order given, the last one varying fastest::
               for threads in threads:
                 for options in (product of the option values the framework takes): -> configuration
 
+Version sets (``env_sets``, default ``current``) vary fastest: each configuration above is expanded once per set,
+so one configuration's sets run back to back in every round (``runner.catalog.sets``).
+
 Each configuration runs ``repetitions`` times, each time in a fresh process. ``order`` says how the
 repetitions are laid out, so that drift and heat spread evenly over the configurations instead of always
 hitting the same framework at the same point of the run:
@@ -34,7 +37,7 @@ import random
 from typing import Iterable, List, Sequence, Tuple
 
 from runner import catalog, names
-from runner.catalog import FRAMEWORKS, PROVIDERS
+from runner.catalog import FRAMEWORKS, PROVIDERS, sets
 from runner.cell import Cell
 from runner.config import GridSpec
 from runner.errors import GridError, did_you_mean
@@ -66,6 +69,7 @@ def validate(spec: GridSpec) -> None:
     _check_names("providers", spec.providers, PROVIDERS)
     _check_names("batch_sizes", spec.batch_sizes, ())
     _check_names("threads", spec.threads, ())
+    _check_env_sets(spec.env_sets)
     if any(b < 1 for b in spec.batch_sizes):
         raise GridError(f"batch sizes must be >= 1, got {list(spec.batch_sizes)}", "e.g. batch_sizes = [1, 64]")
     if any(t < 0 for t in spec.threads):
@@ -97,11 +101,22 @@ def validate(spec: GridSpec) -> None:
 
 def _check_size(spec: GridSpec) -> None:
     """Refuse, before expanding it, a grid of more than MAX_CELLS cells (an upper bound of its size)."""
-    dims = (spec.models, spec.frameworks, spec.sources or ("",), spec.batch_sizes, spec.providers, spec.threads)
+    dims = (spec.models, spec.frameworks, spec.sources or ("",), spec.batch_sizes, spec.providers, spec.threads,
+            spec.env_sets)
     bound = math.prod(len(d) for d in dims) * spec.repetitions * math.prod(len(v) for _, v in spec.options)
     if bound > MAX_CELLS:
         raise GridError(f"the grid has up to {bound:,} cells, more than {MAX_CELLS:,}",
                         "check --repetitions and the grid's lists, or split it into several runs")
+
+
+def _check_env_sets(given: Sequence[str]) -> None:
+    """Each version set must exist (a folder of ``envs/sets/`` with a readable ``set.cfg``, or current)."""
+    _check_names("env_sets", given, sets.names())
+    for name in given:
+        try:
+            sets.get(name)
+        except sets.CatalogError as exc:
+            raise GridError(str(exc), "fix its set.cfg under envs/sets/") from None
 
 
 def _check_option(key: str, values: Sequence[str], frameworks: Sequence[str]) -> None:
@@ -137,7 +152,7 @@ def configurations(spec: GridSpec) -> List[Cell]:
                             for options in _option_combinations(spec, framework):
                                 out.append(Cell(model, framework, source, batch, provider, threads, 0,
                                                 spec.budget, options))
-    return out
+    return [dataclasses.replace(c, env_set=s) for c in out for s in spec.env_sets]
 
 
 def expand(spec: GridSpec) -> List[Cell]:

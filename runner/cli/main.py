@@ -55,6 +55,7 @@ def run(
     option: Optional[List[str]] = o.Option,
     warmup_iterations: Optional[int] = o.WarmupIterations, memory_limit: Optional[str] = o.MemoryLimit,
     order: Optional[str] = o.Order, seed: Optional[int] = o.Seed,
+    env_sets: Optional[str] = o.EnvSets,
     out: Path = typer.Option(Path("results"), "--out", metavar="FOLDER",
                              help="Results folder (a run folder is made inside)."),
     run_id: Optional[str] = typer.Option(None, "--run-id", metavar="ID",
@@ -88,7 +89,7 @@ def run(
 
     spec = o.build_spec(preset, grid, models, frameworks, sources, batch_sizes, providers, threads, repetitions,
                         warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option,
-                        warmup_iterations, memory_limit, order, seed)
+                        warmup_iterations, memory_limit, order, seed, env_sets=env_sets)
     cells = plan.expand(spec)
     if export is not None:
         from runner.report.export import check
@@ -140,6 +141,7 @@ def plan_cmd(
     warmup_iterations: Optional[int] = o.WarmupIterations, memory_limit: Optional[str] = o.MemoryLimit,
     order: Optional[str] = o.Order, seed: Optional[int] = o.Seed,
     meters: str = o.Meters,
+    env_sets: Optional[str] = o.EnvSets,
     as_json: bool = typer.Option(False, "--json", help="One JSON object per cell (with what this host lacks)."),
     prepare: bool = typer.Option(False, "--prepare", help="Also build (or verify) every artifact the cells need "
                                  "into the cache ($EDGEBENCH_CACHE), e.g. to copy it to a host without the "
@@ -152,7 +154,7 @@ def plan_cmd(
 
     spec = o.build_spec(preset, grid, models, frameworks, sources, batch_sizes, providers, threads, repetitions,
                         warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option,
-                        warmup_iterations, memory_limit, order, seed)
+                        warmup_iterations, memory_limit, order, seed, env_sets=env_sets)
     cells = plan.expand(spec)
     marks = planning.host_marks(cells)
     used, probes = select_meters(meters)

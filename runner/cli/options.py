@@ -38,6 +38,10 @@ Providers = typer.Option(None, metavar="LIST", help=f"Comma-separated execution 
 Threads = typer.Option(None, metavar="LIST",
                        help="Comma-separated intra-op thread counts; 0 = the framework's default, 'all' = the CPUs "
                             "this process may use (affinity mask, cgroup CPU quota).")
+EnvSets = typer.Option(None, "--env-sets", metavar="LIST",
+                       help="Comma-separated version sets: current (today's pins, the default) or a folder of "
+                            "envs/sets/, e.g. current,greenai-2023 (the Green AI study's versions); "
+                            "`make setup ENV_SETS=...` makes their environments.")
 Repetitions = typer.Option(None, metavar="N",
                            help="Fresh-process repetitions per configuration (the unit of inference).")
 Order = typer.Option(None, "--order", metavar="ORDER",
@@ -83,11 +87,11 @@ def build_spec(preset: Optional[str], grid: Optional[Path], models, frameworks, 
                threads, repetitions, warmup_s, min_time_s, max_time_s, timeout_s, min_iterations,
                target_rel_ci, option: Optional[List[str]], warmup_iterations: Optional[int] = None,
                memory_limit: Optional[str] = None, order: Optional[str] = None,
-               seed: Optional[int] = None) -> GridSpec:
+               seed: Optional[int] = None, *, env_sets: Optional[str] = None) -> GridSpec:
     overrides: Dict[str, Any] = {
         "models": _csv(models), "frameworks": _csv(frameworks), "sources": _csv(sources),
         "batch_sizes": _csv(batch_sizes), "providers": _csv(providers), "threads": _csv(threads),
-        "repetitions": repetitions, "order": order, "seed": seed,
+        "repetitions": repetitions, "order": order, "seed": seed, "env_sets": _csv(env_sets),
     }
     budget = {"warmup_s": warmup_s, "min_time_s": min_time_s, "max_time_s": max_time_s, "timeout_s": timeout_s,
               "min_iterations": min_iterations, "target_rel_ci": target_rel_ci,

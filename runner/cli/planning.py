@@ -54,13 +54,13 @@ def host_marks(cells: Sequence[Cell]) -> Dict[str, List[Mark]]:
 
 
 def _cell_marks(cell: Cell, found: Dict[str, providers.Providers]) -> List[Mark]:
-    info = envs.for_framework(cell.framework)
+    info = envs.for_framework(cell.framework, cell.env_set)
     if not info.available:
         return [Mark("environment", f"{cell.framework}: {info.reason}")]
     out = []
     record = FRAMEWORKS[cell.framework]
     builder = record.sources.get(cell.source, cell.source)
-    if record.needs_artifact and not envs.for_framework(builder).available and not _prebuilt(cell):
+    if record.needs_artifact and not envs.for_framework(builder, cell.env_set).available and not _prebuilt(cell):
         out.append(Mark("artifact", f"{runtime_label(cell.framework, cell.source)}: its artifact is built by "
                                     f"{builder}, whose environment is missing here, and no prebuilt one is in "
                                     f"{cache_dir()} (make one elsewhere with `edgebench plan --prepare`)"))

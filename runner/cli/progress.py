@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Column
 
 from runner.catalog import FRAMEWORKS
+from runner.catalog.sets import CURRENT
 from runner.cell import Cell
 from runner.cli.text import safe
 from runner.naming import cell_label, runtime_label
@@ -72,14 +73,18 @@ def prepare_artifacts(cells: List[Cell], console: Console) -> None:
 
     seen = set()
     with tempfile.TemporaryDirectory(prefix="edgebench-prepare-") as tmp:
-        cache = Cache(cache_dir(), pythonpath_shim(Path(tmp)), cache_dir() / "logs")
+        caches: Dict[str, Cache] = {}  # one per version set
         for cell in cells:
-            key = (cell.model, cell.framework, cell.source, cell.batch_size)
+            key = (cell.model, cell.framework, cell.source, cell.batch_size, cell.env_set)
             if not FRAMEWORKS[cell.framework].needs_artifact or key in seen:
                 continue
             seen.add(key)
-            got = cache.prepare(cell)
-            what = safe(f"{cell.model} {runtime_label(cell.framework, cell.source)} b{cell.batch_size}")
+            if cell.env_set not in caches:
+                caches[cell.env_set] = Cache(cache_dir(), pythonpath_shim(Path(tmp)), cache_dir() / "logs",
+                                             cell.env_set)
+            got = caches[cell.env_set].prepare(cell)
+            in_set = "" if cell.env_set == CURRENT else f" env {cell.env_set}"
+            what = safe(f"{cell.model} {runtime_label(cell.framework, cell.source)} b{cell.batch_size}{in_set}")
             if got.failure:
                 console.print(f"[yellow]{got.failure.status:11s}[/yellow] {what}: {safe(got.failure.error_message)}")
             else:

@@ -11,6 +11,7 @@ from typing import Dict, List, Optional, Tuple
 import pandas as pd
 from rich.console import Console
 
+from runner.catalog.sets import CURRENT
 from runner.cli.text import safe
 from runner.naming import runtime_label
 from runner.report import columns, export, terminal
@@ -20,7 +21,7 @@ from runner.report.render import group_title
 from runner.report.summarize import aggregate, groups, with_precision
 from runner.report.textout import print_table
 
-KEYS = ["model", "batch_size", "precision", "framework", "source", "provider", "threads", "options"]
+KEYS = ["model", "batch_size", "precision", "framework", "env_set", "source", "provider", "threads", "options"]
 #: The report's columns the summary shows (the report has them all).
 SHOWN = ("runtime", "threads", "import ms", "load ms", "first ms", "cold start ms", "p50 ms", "p50 95% CI",
          "CV reps", "p99 ms", "peak MiB", "J/inf", "max|diff|")
@@ -70,8 +71,10 @@ def unmeasured(cells: pd.DataFrame) -> List[str]:
             continue
         d = dict(zip(KEYS, k))
         msg = next((m for m in g["error_message"] if isinstance(m, str) and m), "")
+        in_set = "" if d["env_set"] == CURRENT else f" env {d['env_set']}"
         lines.append(f"{d['model']} {runtime_label(d['framework'], d['source'], d['provider'], d['options'])} "
-                     f"b{d['batch_size']} t{d['threads']}: {status_text(g['status'])}" + (f": {msg}" if msg else ""))
+                     f"b{d['batch_size']} t{d['threads']}{in_set}: {status_text(g['status'])}"
+                     + (f": {msg}" if msg else ""))
     return lines
 
 

@@ -8,15 +8,19 @@
 Predicates are small functions registered by finding id (``findings_pcamp``, ``findings_greenai``); they
 share the helpers of ``evidence`` and the one verdict rule of ``rules``. Cells and configurations left out
 of a verdict (output disagrees with the reference, not converged, repetitions too spread) are named in it.
+A dataset holding several version sets (``env_set``) gets each finding judged once per set, on that set's
+cells alone: a verdict never compares one set's runtime with another set's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Callable, Dict, Iterable, List, Optional
 
+from runner.catalog.sets import CURRENT
 from runner.report.evidence import Context
 from runner.report.load import Dataset
 from runner.report.rules import CONTRADICTED, HOLDS, MISSING, Result  # noqa: F401 (the verdicts, re-exported)
@@ -43,6 +47,12 @@ class Verdict:
     finding: Finding
     verdict: str
     detail: str
+    env_set: str = ""  # the version set judged, where the dataset holds several ('' otherwise)
+
+    @property
+    def where(self) -> str:
+        """'env <set>' when the verdict is one set's, else ''."""
+        return f"env {self.env_set}" if self.env_set else ""
 
 
 def predicate(finding_id: str) -> Callable[[Predicate], Predicate]:
@@ -65,12 +75,18 @@ def catalog() -> List[Finding]:
 
 
 def evaluate(ds: Dataset, laptops: Iterable[str] = (), only: Optional[Iterable[str]] = None) -> List[Verdict]:
-    """A verdict for every shipped finding (or the ids in ``only``)."""
+    """A verdict for every shipped finding (or the ids in ``only``); with several version sets in the data,
+    one per finding and set, each judged on that set's cells alone (sets side by side, current first)."""
     from runner.report import findings_greenai, findings_pcamp  # noqa: F401 (registers the predicates)
 
-    ctx = Context(ds, laptops)
     wanted = set(only) if only is not None else None
-    return [_judge(ctx, f) for f in catalog() if wanted is None or f.id in wanted]
+    chosen = [f for f in catalog() if wanted is None or f.id in wanted]
+    env_sets = sorted(set(ds.cells["env_set"]), key=lambda s: (s != CURRENT, s)) if len(ds.cells) else []
+    if len(env_sets) <= 1:
+        ctx = Context(ds, laptops)
+        return [_judge(ctx, f) for f in chosen]
+    contexts = [(s, Context(ds.subset(ds.cells["env_set"] == s), laptops)) for s in env_sets]
+    return [dataclasses.replace(_judge(ctx, f), env_set=s) for f in chosen for s, ctx in contexts]
 
 
 def _judge(ctx: Context, f: Finding) -> Verdict:
@@ -101,9 +117,17 @@ def default_mode(manifests: Dict[str, Dict]) -> str:
 
 
 def tally(verdicts: List[Verdict]) -> str:
-    """'20 checked: 1 holds, 0 contradicted, 19 not enough data'."""
-    counts = {v: sum(1 for x in verdicts if x.verdict == v) for v in (HOLDS, CONTRADICTED, MISSING)}
-    return f"{len(verdicts)} checked: " + ", ".join(f"{n} {v}" for v, n in counts.items())
+    """'20 checked: 1 holds, 0 contradicted, 19 not enough data'; per version set where verdicts are a set's
+    ('env current: 20 checked: ...; env greenai-2023: 20 checked: ...')."""
+    by_set: Dict[str, List[Verdict]] = {}
+    for v in verdicts:
+        by_set.setdefault(v.where, []).append(v)
+    out = []
+    for where, items in by_set.items():
+        counts = {v: sum(1 for x in items if x.verdict == v) for v in (HOLDS, CONTRADICTED, MISSING)}
+        text = f"{len(items)} checked: " + ", ".join(f"{n} {v}" for v, n in counts.items())
+        out.append(f"{where}: {text}" if where else text)
+    return "; ".join(out)
 
 
 def parts(v: Verdict) -> List[str]:

@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from runner.catalog.sets import CURRENT
 from runner.errors import UsageError
 from runner.results.schema import CELLS, SCHEMA_VERSION
 
@@ -70,6 +71,10 @@ class Dataset:
             self._latency_cache[key] = None if table is None or not table.num_rows else \
                 table.sort_by("iteration").column("latency_s").to_numpy(zero_copy_only=False).astype(float)
         return self._latency_cache[key]
+
+    def subset(self, mask: pd.Series) -> Dataset:
+        """The cells where ``mask`` holds, sharing this dataset's manifests and latency cache."""
+        return Dataset(self.cells[mask], self.manifests, self.run_dirs, self.power_parts, self._latency_cache)
 
     def has_latencies(self) -> bool:
         """Whether any run folder holds a latencies table."""
@@ -158,5 +163,6 @@ def load(paths: Sequence[Path]) -> Dataset:
     cells = table.to_pandas()
     for col in ("source", "provider", "options", "framework_version", "device_class"):
         cells[col] = cells[col].fillna("")
+    cells["env_set"] = cells["env_set"].fillna(CURRENT)  # rows written before version sets: today's pins then
     power = sum(len(list((d / "power").glob("part-*.parquet"))) for d in run_dirs)
     return Dataset(cells, {str(d): _manifest(d) for d in run_dirs}, run_dirs, power, skipped=skipped)

@@ -58,8 +58,8 @@ def spread(agg: pd.DataFrame) -> List[str]:
     lines, single = [], []
     for _, r in agg.iterrows():
         e = r["estimate"]
-        name = f"{label(r['framework'], r['source'], r['provider'], r['options'])} on {r['device']}/{r['model']}/" \
-               f"b{r['batch_size']}"
+        name = f"{r.get('label') or label(r['framework'], r['source'], r['provider'], r['options'])} on " \
+               f"{r['device']}/{r['model']}/b{r['batch_size']}"
         if e is None:
             continue
         if e.repetitions == 1:

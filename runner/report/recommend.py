@@ -120,7 +120,7 @@ def pick(rows: pd.DataFrame, by: str, why_missing: str = "") -> Pick:
     have = rows[rows[col].notna()]
     if have.empty:
         return Pick(key, by, MISSING, reason=f"not measured: {why_missing or 'no ' + c.what + ' in these rows'}")
-    dims = varying(have.to_dict("records"), ("threads", "framework_version", "options"))
+    dims = varying(have.to_dict("records"), ("threads", "framework_version", "env_set", "options"))
     names = {i: display_name(r, dims) for i, r in have.iterrows()}
     top = _best_per_runtime(have, col)
     best = top.iloc[0]

@@ -125,7 +125,8 @@ def findings(verdicts: List[Verdict], mode: str = "full") -> List[Block]:
     if mode == "summary":
         return head + [Para(f"Published findings of pCAMP and Green AI on this dataset: {tally(verdicts)}. "
                             "Shown in full with --findings full (the default for the pcamp and greenai grids).")]
-    rows = [[v.finding.id, f"[{v.finding.evidence}]", f"{v.finding.statement}\nscope: {v.finding.scope}",
+    rows = [[v.finding.id + (f"\n{v.where}" if v.where else ""), f"[{v.finding.evidence}]",
+             f"{v.finding.statement}\nscope: {v.finding.scope}",
              Mark(v.verdict, VERDICT_KIND[v.verdict]), "\n".join(parts(v))] for v in verdicts]
     return head + [Para(LEGEND), Para(f"Published findings on this dataset: {tally(verdicts)}."),
                    Table(["id", "evidence", "finding", "verdict", "numbers / what is missing"], rows,

@@ -1,7 +1,8 @@
 """Repetitions aggregated into one row per configuration, grouped per device × model × batch size.
 
 A configuration is everything that identifies a cell except its repetition and run: device, model,
-batch size, precision (fp32 where the data has no precision column), framework (and version), source,
+batch size, precision (fp32 where the data has no precision column), framework (its version and version set:
+labels name the set where the sets differ), source,
 provider, threads and adapter options. Its latency comes from
 the estimator (``runner.estimate``): the median of the repetitions' p50s with a 95% CI that includes
 between-process variance, from the raw latencies when the run stored them (read per configuration, on
@@ -25,7 +26,7 @@ from runner.estimate import Repetition, estimate, values
 from runner.naming import runtime_label
 
 CONFIG_KEYS = ["device", "device_class", "model", "batch_size", "precision", "framework", "framework_version",
-               "source", "provider", "threads", "options"]
+               "env_set", "source", "provider", "threads", "options"]
 GROUP_KEYS = ["device", "model", "batch_size", "precision"]
 #: Precision of rows written before precision was a column.
 DEFAULT_PRECISION = "fp32"
@@ -132,7 +133,10 @@ def aggregate(cells: pd.DataFrame, reader: Optional[LatencyReader] = None) -> pd
         rec["label"] = runtime_label(rec["framework"], rec["source"], rec["provider"], rec["options"])
         rec["runtime"] = runtime_label(rec["framework"], rec["source"], rec["provider"])
         records.append(rec)
-    return pd.DataFrame.from_records(records)
+    out = pd.DataFrame.from_records(records)
+    if out["env_set"].nunique() > 1:  # configurations of several version sets: the label says which
+        out["label"] = out["label"] + " env " + out["env_set"].astype(str)
+    return out
 
 
 def groups(agg: pd.DataFrame, keys: List[str] = GROUP_KEYS) -> Iterator[Tuple[Tuple, pd.DataFrame]]:

@@ -84,7 +84,8 @@ def verdicts(items: List[Verdict], console: Console, mode: str = "full") -> None
     console.print(safe(tally(items)), highlight=False)
     for v in items:
         style = VERDICT_STYLE.get(v.verdict, "yellow")
-        console.print(f"\n[bold]{safe(v.finding.id)}[/bold] {safe(f'[{v.finding.evidence}]')} "
+        where = f" {safe(v.where)}" if v.where else ""
+        console.print(f"\n[bold]{safe(v.finding.id)}[/bold] {safe(f'[{v.finding.evidence}]')}{where} "
                       f"[{style}]{v.verdict}[/{style}]", highlight=False)
         console.print(f"  {safe(v.finding.statement)} (scope: {safe(v.finding.scope)})", highlight=False)
         for part in parts(v):

@@ -99,7 +99,7 @@ def identity(cell: Cell, where: Where) -> Dict[str, Any]:
         batch_size=cell.batch_size, provider=cell.provider, threads=cell.threads, repetition=cell.repetition,
         options=",".join(f"{k}={v}" for k, v in cell.options), runner_version=__version__,
         started_at=where.started_at, energy_source="none", energy_method="none", env_python=where.env_python,
-        framework_version=where.framework_version,
+        framework_version=where.framework_version, env_set=cell.env_set,
     )
     row.update(where.power_mode)
     row.update({f"budget_{k}": v for k, v in dataclasses.asdict(cell.budget).items()})
@@ -116,6 +116,8 @@ def _ran(cell: Cell, where: Where, outcome: Outcome, result: CellResult, artifac
     cols.update(
         output_max_abs_diff=out.max_abs_diff if out else None, output_checksum=out.checksum if out else None,
         reference_framework=REFERENCE_FRAMEWORK if artifact.reference and out and out.max_abs_diff is not None
+        else None,
+        reference_version=artifact.reference_version if artifact.reference and out and out.max_abs_diff is not None
         else None,
         rss_peak_bytes=result.memory.rss_peak_bytes or outcome.rss_peak_bytes, log_path=where.log_path,
         framework_version=result.framework_version or where.framework_version,

@@ -37,6 +37,8 @@ CELL_FIELDS: List[Tuple[str, str, str, str]] = [
     ("device_class", "str", "", "x86 | jetson | rpi | arm64 | other"),
     ("framework", "str", "", "framework name (edgebench list frameworks)"),
     ("framework_version", "str", "", "version of the framework's package in its environment"),
+    ("env_set", "str", "", "version set whose environments ran the cell: current (today's pins) or a folder of "
+     "envs/sets/ (e.g. greenai-2023, the Green AI study's versions)"),
     ("source", "str", "", "framework the artifact was built from (a runtime fed by several: the exporter)"),
     ("model", "str", "", "model name"),
     ("batch_size", "i64", "items", "items per inference call"),
@@ -136,6 +138,8 @@ CELL_FIELDS: List[Tuple[str, str, str, str]] = [
     ("output_max_abs_diff", "f64", "", "max |output - reference| on the seeded input"),
     ("output_checksum", "f64", "", "sum of the output (detects silent changes between runs)"),
     ("reference_framework", "str", "", "framework whose eager output is the reference"),
+    ("reference_version", "str", "", "version of the reference framework that made the reference output (the "
+     "cell's own version set's, else the current set's)"),
     # outcome
     ("status", "str", "", "ok | failed | timeout | oom | crashed | unsupported | unavailable"),
     ("error_class", "str", "", "exception class, signal name or ProtocolError"),
