@@ -13,6 +13,8 @@ Examples::
     edgebench compare results/main results/pr --fail-on slower  # exit 1 on a significant slowdown
     edgebench compare results/t1 results/t2 --ignore threads
     edgebench compare results/a results/b --export json     # compare-a-vs-b.json
+    edgebench compare results/sets --across env_set         # did the version set change it? (one run)
+    edgebench compare results/now results/2023 --across env_set   # the same, the sets in two runs
 """
 
 from __future__ import annotations
@@ -89,7 +91,8 @@ def register(app: typer.Typer) -> None:
     @handled
     def compare(
         run_a: Path = typer.Argument(..., metavar="RUN_A", help="Baseline run folder (A)."),
-        run_b: Path = typer.Argument(..., metavar="RUN_B", help="Run folder compared with it (B)."),
+        run_b: Optional[Path] = typer.Argument(None, metavar="[RUN_B]",
+                                               help="Run folder compared with it (B); optional with --across."),
         metric: str = typer.Option("latency", "--metric", metavar="METRIC",
                                    help="latency (p50) or energy (per inference)."),
         threshold: Optional[float] = typer.Option(
@@ -102,17 +105,27 @@ def register(app: typer.Typer) -> None:
         fail_on: Optional[str] = typer.Option(
             None, "--fail-on", metavar="VERDICT",
             help="Exit 1 when a configuration is slower, faster or either (any): regression gating."),
+        across_dim: Optional[str] = typer.Option(
+            None, "--across", metavar="DIMENSION",
+            help="Compare the values of one identity dimension instead of two runs: env_set (did the version "
+                 "set change it?), device, threads...; cells that differ only in it are paired, within RUN_A "
+                 "(and RUN_B, pooled)."),
+        baseline: Optional[str] = typer.Option(
+            None, "--baseline", metavar="VALUE",
+            help="With --across: the value compared against (A); default current for env_set, else the first."),
         export: Optional[str] = Export,
         out: Optional[Path] = typer.Option(None, "--out", metavar="FILE",
                                            help="File for --export (default compare-<A>-vs-<B>.<fmt>)."),
     ) -> None:
         """B/A per matching configuration, repetitions pooled, with a 95% CI: faster, slower, no significant
-        difference, below practical threshold, or not enough repetitions (fewer than 3 per side).
+        difference, below practical threshold, or not enough repetitions (fewer than 3 per side). With
+        --across env_set, B/A pairs the same configuration under two version sets.
 
         Exit status: 0, or 1 when --fail-on finds a configuration with that verdict; 2 for bad usage.
         """
         from runner.report.make import compare_runs
 
         dims = [d.strip() for item in ignore or () for d in item.split(",") if d.strip()]
-        if compare_runs(run_a, run_b, make_console(), metric, threshold, dims, fail_on, export, out):
+        if compare_runs(run_a, run_b, make_console(), metric, threshold, dims, fail_on, export, out, across_dim,
+                        baseline):
             raise typer.Exit(1)

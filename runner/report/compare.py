@@ -4,6 +4,8 @@ Cells match on their identity dimensions, repetitions pooled. ``device``, ``fram
 ``options`` are ignored by default (so runs on two devices or two framework versions compare, and both are
 shown): an ignored dimension is paired when each side has one value of it within a match, and matched when
 a side has several. ``ignore`` adds dimensions (e.g. ``threads`` to compare a t1 run with a t2 run).
+``across`` compares the values of one dimension within a dataset instead of two runs (``env_set``: the same
+configurations under two version sets).
 
 Verdicts (latency; energy says "less energy" / "more energy")::
 
@@ -21,6 +23,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import pandas as pd
 
+from runner.catalog.sets import CURRENT
 from runner.errors import UsageError
 from runner.estimate import MIN_REPETITIONS, Estimate, Ratio, Repetition, estimate, ratio, values
 from runner.naming import runtime_label
@@ -28,8 +31,8 @@ from runner.report.evidence import DISAGREES
 from runner.report.load import Dataset
 from runner.system.checks import LOAD_WARN
 
-IDENTITY = ["device", "model", "framework", "framework_version", "source", "batch_size", "provider", "threads",
-            "options"]
+IDENTITY = ["device", "model", "framework", "framework_version", "env_set", "source", "batch_size", "provider",
+            "threads", "options"]
 IGNORED = ("device", "framework_version", "options")
 METRICS = ("latency", "energy")
 VERDICTS = {"latency": ("faster", "slower"), "energy": ("less energy", "more energy")}
@@ -161,7 +164,8 @@ def _name(d: Dict) -> str:
                             d.get("options") or "")
     parts = [d.get("model"), runtime, f"b{d['batch_size']}" if "batch_size" in d else None,
              f"t{d['threads']}" if "threads" in d else None]
-    return " ".join(str(p) for p in parts if p) + (f" on {d['device']}" if d.get("device") else "")
+    in_set = f" env {d['env_set']}" if d.get("env_set") not in (None, "", CURRENT) else ""
+    return " ".join(str(p) for p in parts if p) + in_set + (f" on {d['device']}" if d.get("device") else "")
 
 
 def _described(ident: Dict, a: Side, b: Side) -> str:
@@ -202,6 +206,43 @@ def compare(a: Dataset, b: Dataset, metric: str = "latency", threshold: float = 
         warn = [f"A: {w}" for w in sa.warnings] + [f"B: {w}" for w in sb.warnings] + _conditions(a, sa, sb)
         out.append(Match(_described(ident, sa, sb), sa, sb, r, text, d, warn))
     return out, alone
+
+
+@dataclass(frozen=True)
+class Across:
+    """One value of a dimension compared with the baseline value: A = the baseline's cells, B = this value's."""
+
+    dimension: str
+    baseline: str
+    value: str
+    matches: List[Match]
+    alone: List[str]
+
+
+def across(ds: Dataset, dimension: str, baseline: Optional[str] = None, metric: str = "latency",
+           threshold: float = THRESHOLD, ignore: Sequence[str] = ()) -> List[Across]:
+    """Cells that differ only in ``dimension`` (e.g. ``env_set``: "did the version change it?"), within one
+    dataset (one run, or several pooled): each other value of it against ``baseline`` (default: ``current``
+    for env_set, else the first value), matched on every other identity dimension."""
+    if dimension not in IDENTITY:
+        raise UsageError(f"cannot compare across '{dimension}'", f"identity dimensions: {', '.join(IDENTITY)}")
+    present = sorted(set(map(str, ds.ok[dimension].dropna())))
+    if baseline is None:
+        baseline = CURRENT if dimension == "env_set" and CURRENT in present else (present or [""])[0]
+    if baseline not in present or len(present) < 2:
+        raise UsageError(f"the data has {dimension} {', '.join(present) or 'none'} among its ok cells: nothing to "
+                         f"compare across" + (f" with '{baseline}'" if baseline not in present else ""),
+                         f"run the grid with two or more values of {dimension} (e.g. --env-sets current,greenai-2023)"
+                         " or pass both runs")
+    base = ds.subset(ds.cells[dimension].astype(str) == baseline)
+    out = []
+    for value in (v for v in present if v != baseline):
+        matches, alone = compare(base, ds.subset(ds.cells[dimension].astype(str) == value), metric, threshold,
+                                 [*ignore, dimension])
+        alone = [line.replace("only in run A", f"only in {dimension} {baseline}")
+                 .replace("only in run B", f"only in {dimension} {value}") for line in alone]
+        out.append(Across(dimension, baseline, value, matches, alone))
+    return out
 
 
 def failing(matches: Sequence[Match], fail_on: Optional[str]) -> List[Match]:

@@ -13,7 +13,7 @@ from runner.cli.text import safe
 from runner.errors import OutputError, UsageError
 from runner.estimate import MIN_REPETITIONS
 from runner.report import columns, export, render, terminal
-from runner.report.compare import BELOW, FEW, THRESHOLD, Match, compare, failing
+from runner.report.compare import BELOW, FEW, THRESHOLD, Match, across, compare, failing
 from runner.report.findings import MODES, default_mode, evaluate
 from runner.report.load import Dataset, load
 from runner.report.recommend import BY, Pick, missing_reasons, recommend
@@ -112,39 +112,73 @@ def _writable(out: Path) -> None:
                           "pass a writable folder with --out") from None
 
 
-def compare_runs(a: Path, b: Path, console: Console, metric: str = "latency", threshold: Optional[float] = None,
-                 ignore: Sequence[str] = (), fail_on: Optional[str] = None, fmt: Optional[str] = None,
-                 out: Optional[Path] = None) -> List[Match]:
+def compare_runs(a: Path, b: Optional[Path], console: Console, metric: str = "latency",
+                 threshold: Optional[float] = None, ignore: Sequence[str] = (), fail_on: Optional[str] = None,
+                 fmt: Optional[str] = None, out: Optional[Path] = None, across_dim: Optional[str] = None,
+                 baseline: Optional[str] = None) -> List[Match]:
     """Print the B/A comparison of two runs (``fmt``: also write it as CSV or JSON to ``out``, by default
-    ``compare-<A>-vs-<B>.<fmt>``); returns the matches ``fail_on`` gates on (empty: exit 0)."""
+    ``compare-<A>-vs-<B>.<fmt>``); with ``across_dim``, of the values of that dimension within A (and B,
+    pooled) against ``baseline``. Returns the matches ``fail_on`` gates on (empty: exit 0)."""
     if fmt is not None:
         export.check(fmt)
     threshold = THRESHOLD if threshold is None else threshold
     if not 0 <= threshold < 1:
         raise UsageError(f"--threshold {threshold} is not a fraction in [0, 1)", "e.g. --threshold 0.05 for 5%")
     failing([], fail_on)  # a bad --fail-on is a usage error before anything is read
-    ds_a, ds_b = load([a]), load([b])
-    matches, alone = compare(ds_a, ds_b, metric, threshold, ignore)
-    warn_skipped(ds_a, console)
-    warn_skipped(ds_b, console)
-    if not matches:
-        raise UsageError(f"no configuration of {a} matches one of {b}",
-                         "cells match on model, framework, source, batch size, provider and threads; "
-                         "--ignore threads (or another dimension) widens the match")
-    terminal.comparison(matches, alone, metric, console)
-    few = [m for m in matches if m.verdict == FEW]
-    if few:
-        console.print(f"{len(few)} configuration(s) have fewer than {MIN_REPETITIONS} repetitions on a side: "
-                      "between-process variance is unknown, so no difference is claimed (run --repetitions 3 or "
-                      "more)", highlight=False)
-    console.print(f"A = {safe(a)}, B = {safe(b)}; {len(matches)} matched configurations; 95% CI of B/A from the "
-                  f"repetitions (hierarchical bootstrap and Welch t on log values, the wider); '{BELOW}' = the CI "
-                  f"excludes 1 but the change is under {threshold:.0%}", highlight=False)
+    if across_dim:
+        matches = _across_runs([a, *([b] if b else [])], console, across_dim, baseline, metric, threshold, ignore)
+        default = f"compare-{a.name}-across-{across_dim}"
+    else:
+        if b is None:
+            raise UsageError("compare needs two runs (RUN_A RUN_B), or one with --across DIMENSION",
+                             "e.g. edgebench compare results/a results/b, or edgebench compare results/a "
+                             "--across env_set")
+        ds_a, ds_b = load([a]), load([b])
+        matches, alone = compare(ds_a, ds_b, metric, threshold, ignore)
+        warn_skipped(ds_a, console)
+        warn_skipped(ds_b, console)
+        if not matches:
+            raise UsageError(f"no configuration of {a} matches one of {b}",
+                             "cells match on model, framework, version set, source, batch size, provider and "
+                             "threads; --ignore threads (or another dimension) widens the match, --across env_set "
+                             "pairs the same configurations under different version sets")
+        terminal.comparison(matches, alone, metric, console)
+        default = f"compare-{a.name}-vs-{b.name}"
+    _closing(matches, console, threshold, f"A = {safe(a)}, B = {safe(b)}" if not across_dim else "")
     if fmt:
-        path = out or Path(f"compare-{a.name}-vs-{b.name}.{fmt}")
+        path = out or Path(f"{default}.{fmt}")
         console.print(f"export: {safe(export.write(export.matches(matches, metric), path))}", highlight=False)
     bad = failing(matches, fail_on)
     if bad:
         console.print(f"--fail-on {fail_on}: {len(bad)} configuration(s): "
                       + safe("; ".join(f"{m.name} {m.verdict} ×{m.ratio.value:.3f}" for m in bad)), highlight=False)
     return bad
+
+
+def _across_runs(paths: Sequence[Path], console: Console, dim: str, baseline: Optional[str], metric: str,
+                 threshold: float, ignore: Sequence[str]) -> List[Match]:
+    """``compare --across``: one table per value of ``dim`` against the baseline value; every match."""
+    ds = load(paths)
+    found = across(ds, dim, baseline, metric, threshold, ignore)
+    warn_skipped(ds, console)
+    matches = [m for item in found for m in item.matches]
+    if not matches:
+        raise UsageError(f"no configuration matches across {dim} in {', '.join(map(str, paths))}",
+                         "cells match on every other identity dimension; --ignore widens the match")
+    for item in found:
+        terminal.comparison(item.matches, item.alone, metric, console)
+        console.print(safe(f"A = {dim} {item.baseline}, B = {dim} {item.value} ({len(item.matches)} matched "
+                           "configurations, differing only in it)"), highlight=False)
+    return matches
+
+
+def _closing(matches: Sequence[Match], console: Console, threshold: float, sides: str) -> None:
+    """What the verdicts rest on: repetitions, the CI, the threshold."""
+    few = [m for m in matches if m.verdict == FEW]
+    if few:
+        console.print(f"{len(few)} configuration(s) have fewer than {MIN_REPETITIONS} repetitions on a side: "
+                      "between-process variance is unknown, so no difference is claimed (run --repetitions 3 or "
+                      "more)", highlight=False)
+    head = f"{sides}; {len(matches)} matched configurations; " if sides else ""
+    console.print(f"{head}95% CI of B/A from the repetitions (hierarchical bootstrap and Welch t on log values, the "
+                  f"wider); '{BELOW}' = the CI excludes 1 but the change is under {threshold:.0%}", highlight=False)
