@@ -8,10 +8,18 @@ VENV        ?= .venv
 ENVS        ?= .envs
 # Opt-in framework environments to add (comma-separated), e.g. WITH=mxnet on aarch64.
 WITH        ?=
-# Framework environments `make setup` creates as venvs: read from the catalog (runner/frameworks/*/record.py),
-# those with a lock file for this machine's architecture; each is pinned by the lock file the catalog names.
+# Version sets whose environments `make setup` makes (comma-separated): current (today's pins, envs/*.txt)
+# and folders of envs/sets/, e.g. ENV_SETS=current,greenai-2023 (mk/sets.mk).
+ENV_SETS    ?= current
+# Framework environments `make setup` creates: read from the catalog (runner/frameworks/*/record.py), those
+# with a lock file for this machine's architecture in each set; each is pinned by the lock file the catalog
+# names (`python -m runner.catalog envs --set SET`: NAME for current, SET/NAME for another set).
 CATALOG      = $(PYTHON) -m runner.catalog
-FRAMEWORK_ENVS ?= $(shell $(CATALOG) envs $(if $(WITH),--with $(WITH)))
+comma       := ,
+FRAMEWORK_ENVS ?= $(foreach s,$(subst $(comma), ,$(ENV_SETS)),$(shell $(CATALOG) envs --set $(s) $(if $(WITH),--with $(WITH))))
+# The PyTorch CPU wheel index (torch==...+cpu is not on PyPI): pip gets it for lock files pinning a +cpu
+# build, when it answers (scripts/torch-index.sh); empty: never.
+TORCH_INDEX_URL ?= https://download.pytorch.org/whl/cpu
 PRESET      ?= quick
 GRID        ?=
 OUT         ?= results
@@ -26,7 +34,11 @@ PIP_FLAGS := --disable-pip-version-check --no-input --progress-bar off -q
 .DEFAULT_GOAL := help
 .PHONY: help setup bench report test lint lock clean system-deps test-deps
 
-# Images (DEVICE=x86|jetson|rpi|rpi64), the fleet (make fleet) and the legacy Caffe2 environment live in their own files.
+# prerequisites with $$ are expanded when make needs the target (the catalog is asked only then)
+.SECONDEXPANSION:
+
+# Images (DEVICE=x86|jetson|rpi|rpi64), the fleet (make fleet), the legacy Caffe2 environment and the version
+# sets live in their own files.
 -include mk/*.mk
 
 help: ## Show this help
@@ -41,20 +53,27 @@ $(VENV)/.stamp: envs/main.txt pyproject.toml
 	$(BIN)/pip install $(PIP_FLAGS) --no-deps -e .
 	@touch $@
 
-# each environment from the lock file the catalog names for it here (python -m runner.catalog lock NAME)
-.SECONDEXPANSION:
-$(ENVS)/%/.stamp: $$(shell $(CATALOG) lock $$*) | system-deps
-	rm -rf $(ENVS)/$*
-	$(PYTHON) -m venv $(ENVS)/$*
-	$(ENVS)/$*/bin/pip install $(PIP_FLAGS) -r $<
+# each environment from the lock file the catalog names for it here (python -m runner.catalog lock NAME, or
+# SET/NAME for a version set's: its recipe is in mk/sets.mk). system-deps is a prerequisite only while a
+# package is missing, so a set-up checkout is up to date for `make -q setup`.
+$(ENVS)/%/.stamp: $$(shell $(CATALOG) lock $$*) | $$(if $$(SYSTEM_MISSING),system-deps)
+	$(if $(findstring /,$*),$(call set_env,$*,$<),$(call venv_env,$*,$<))
 	@touch $@
 
+# venv_env NAME LOCK: a venv on this machine's Python, pinned by LOCK
+venv_env = rm -rf $(ENVS)/$(1) && $(PYTHON) -m venv $(ENVS)/$(1) && \
+	$(ENVS)/$(1)/bin/pip install $(PIP_FLAGS) $$(PYTHON=$(PYTHON) scripts/torch-index.sh $(2) $(TORCH_INDEX_URL)) -r $(2)
+
+# the Debian packages of the framework environments that are not installed (asked once, when needed)
+SYSTEM_MISSING = $(eval SYSTEM_MISSING := $(shell command -v dpkg-query >/dev/null && \
+	for p in $$($(CATALOG) system-packages $(if $(WITH),--with $(WITH))); do \
+	dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done))$(SYSTEM_MISSING)
+
 system-deps: ## Install the Debian packages the framework environments' libraries need, when missing
-	@pkgs="$$($(CATALOG) system-packages $(if $(WITH),--with $(WITH)))"; missing=; \
-	for p in $$pkgs; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ] && command -v dpkg-query >/dev/null; then \
+	@missing="$(strip $(SYSTEM_MISSING))"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
-	  else echo "the framework environments need:$$missing (sudo apt-get install$$missing)"; fi; fi
+	  else echo "the framework environments need: $$missing (sudo apt-get install $$missing)"; fi; fi
 
 ifeq ($(DEVICE),)
 bench: setup ## Run the grid natively (PRESET=quick|pcamp|greenai or GRID=file.toml), or in DEVICE's image
@@ -81,7 +100,8 @@ lint: $(VENV)/.stamp ## Lint with ruff
 
 lock: ## Re-freeze each framework environment's lock file (for this architecture) from the environment
 	@for e in $(FRAMEWORK_ENVS); do lock=$$($(CATALOG) lock $$e) || exit 1; \
-	  { grep '^#' $$lock; $(ENVS)/$$e/bin/pip freeze --exclude-editable; } > $$lock.new && mv $$lock.new $$lock; done
+	  { grep '^#' $$lock; $(ENVS)/$$e/bin/python -m pip freeze --exclude-editable; } > $$lock.new && \
+	  mv $$lock.new $$lock; done
 
 clean: ## Remove environments, caches and build files (results/ is kept)
 	rm -rf $(VENV) $(ENVS) .pytest_cache .ruff_cache build *.egg-info

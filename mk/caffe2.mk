@@ -12,23 +12,22 @@ CAFFE2_ENV  := $(ENVS)/caffe2
 PY39_PYTEST := $(ENVS)/py39-pytest
 CAFFE2_SETUP := scripts/caffe2/setup-env.sh
 
-.PHONY: setup-caffe2 setup-caffe2-auto lock-caffe2
+.PHONY: setup-caffe2 lock-caffe2
 
+# auto: decided when setup is needed (the check is quick), with no recipe of its own, so that `make -q setup`
+# says whether anything is left to make
+CAFFE2_REASON = $(eval CAFFE2_REASON := $(shell $(CAFFE2_SETUP) --check))$(CAFFE2_REASON)
+CAFFE2_SKIPPED = caffe2: environment not created: $(CAFFE2_REASON) (Caffe2 cells will be 'unavailable')
 ifeq ($(CAFFE2_NATIVE),yes)
 setup: setup-caffe2
 else ifneq ($(CAFFE2_NATIVE),no)
-setup: setup-caffe2-auto
+setup: $$(if $$(CAFFE2_REASON),$$(info $$(CAFFE2_SKIPPED)),setup-caffe2)
 endif
 
 setup-caffe2: $(CAFFE2_ENV)/.stamp $(PY39_PYTEST)/.stamp ## Create the Caffe2 environment (Python 3.9, torch 1.8.1)
 
-setup-caffe2-auto: $(VENV)/.stamp
-	@if reason=$$($(CAFFE2_SETUP) --check); then \
-	  $(MAKE) --no-print-directory setup-caffe2; \
-	else echo "caffe2: environment not created: $$reason (Caffe2 cells will be 'unavailable')"; fi
-
 $(CAFFE2_ENV)/.stamp: envs/caffe2.txt $(CAFFE2_SETUP) scripts/caffe2/bullseye-rootfs.sh | $(VENV)/.stamp
-	HOST_PYTHON=$(BIN)/python $(CAFFE2_SETUP) $(CAFFE2_ENV)
+	ROOTFS=$(ENVS)/bullseye HOST_PYTHON=$(BIN)/python $(CAFFE2_SETUP) $(CAFFE2_ENV)
 	@touch $@
 
 # pytest for running the worker-side tests on Python 3.9 (kept out of the caffe2 environment itself).

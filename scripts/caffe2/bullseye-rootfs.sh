@@ -2,6 +2,7 @@
 # Unpack Debian bullseye's Python 3.9 (the libraries it links, and libgomp1/libquadmath0 that MXNet links)
 # into ROOT, without chroot or configuring:
 #   scripts/caffe2/bullseye-rootfs.sh ROOT
+#   scripts/caffe2/bullseye-rootfs.sh --current ROOT   exit 0 when ROOT was made with these packages
 #   scripts/caffe2/bullseye-rootfs.sh --mirror     print the Debian mirror it would use
 # debootstrap's first stage downloads and unpacks the minimal base; the Python packages it only downloads
 # are unpacked here with dpkg-deb. The interpreter then runs on the host through bullseye's own dynamic
@@ -45,11 +46,14 @@ main() {
     "$root.tmp"/usr/share/{doc,info,locale,man}
   mv "$root.tmp" "$root"
   rm -f "$root.log"
+  echo "$suite $packages" >"$root/.made-with"
   echo "$suite Python: $root/usr/bin/python3.9"
 }
 
 if [ "$root" = --mirror ]; then
   host_mirror
+elif [ "$root" = --current ]; then
+  [ "$(cat "${2:?usage: bullseye-rootfs.sh --current ROOT}/.made-with" 2>/dev/null)" = "$suite $packages" ]
 else
   main
 fi

@@ -66,7 +66,9 @@ bootstrap_pip() {
 rootfs_venv() {
   local root=${ROOTFS:-$(dirname "$env_dir")/bullseye}
   loader_name >/dev/null
-  [ -x "$root/usr/bin/python3.9" ] || "$here/bullseye-rootfs.sh" "$root"
+  mkdir -p "$(dirname "$root")"
+  # one root serves several environments (made one after another, or side by side with make -j)
+  ( flock 9; "$here/bullseye-rootfs.sh" --current "$root" || "$here/bullseye-rootfs.sh" "$root" ) 9>"$root.lock"
   root=$(cd "$root" && pwd)
   "$root/lib/$(triplet)/$(loader_name)" --library-path "$root/lib/$(triplet):$root/usr/lib/$(triplet)" \
     "$root/usr/bin/python3.9" -m venv --without-pip "$env_dir"
