@@ -8,11 +8,14 @@ Everything is built once, by a build job in the *source* framework's environment
                                                         input (its first package and version)
     artifacts/<model>/<artifact>-from-<source>-<builder version>/   model files + artifact.json (sha256s)
 
-A cache serves the cells of one version set (``env_set``): its builders are that set's environments, so an
-artifact's folder names the version that built it. The weights are the same numbers in every set (seeded
-numpy): the current set's reference framework builds them where it exists, else the set's. The reference
-output is the set's own reference framework's (the current set's where the set has none); its version is
-recorded with each cell (``reference_version``).
+A cache serves the cells of one version set (``env_set``): its builders are that set's environments. An
+artifact's folder names the version that built it and, for a set other than current, the set
+(``<artifact>-from-<source>-<version>-<set>``): the set's lock file pins the exporters and converters
+(onnx, tf2onnx) that the builder's version alone does not tell apart (one framework release with two onnx
+releases). The weights are the same numbers in every set (seeded numpy): the current set's reference
+framework builds them where it exists, else the set's. The reference output is the set's own reference
+framework's (the current set's where the set has none); its version is recorded with each cell
+(``reference_version``).
 
 Each entry is written to a temporary folder and renamed, under a file lock, and verified by sha256
 before a run uses it: an artifact's files against its ``artifact.json``, a weights or reference file
@@ -38,7 +41,7 @@ from pathlib import Path
 from typing import Callable, Dict, Optional, Tuple
 
 from runner import checksums, envs
-from runner.catalog import FRAMEWORKS, REFERENCE_FRAMEWORK
+from runner.catalog import FRAMEWORKS, REFERENCE_FRAMEWORK, sets
 from runner.catalog.sets import CURRENT
 from runner.cell import Cell
 from runner.results import files
@@ -154,7 +157,7 @@ class Cache:
         info = envs.for_framework(builder, self.env_set)
         if not info.available:
             return self._prebuilt(cell, f"{builder} environment builds this artifact: {info.reason}")
-        version = envs.framework_version(builder, info)
+        version = envs.framework_version(builder, info) + self._in_set
         path = self.root / "artifacts" / cell.model / f"{fw.artifact}-from-{cell.source}-{version}"
         req = {"job": "artifact", "model": cell.model, "target": fw.artifact, "out_dir": str(path)}
         self._once(f"artifact:{path}", path, builder, req, single_file=False)
@@ -162,9 +165,9 @@ class Cache:
 
     def _prebuilt(self, cell: Cell, reason: str) -> Tuple[Path, dict]:
         fw = FRAMEWORKS[cell.framework]
-        pattern = f"{fw.artifact}-from-{cell.source}-*"
+        pattern = f"{fw.artifact}-from-{cell.source}-*{self._in_set}"
         for path in sorted((self.root / "artifacts" / cell.model).glob(pattern), reverse=True):
-            if path.is_dir() and (path / "artifact.json").is_file():
+            if path.is_dir() and (path / "artifact.json").is_file() and self._of_this_set(path):
                 meta = checksums.verify_tree(path)
                 if meta is not None:
                     self.verified[str(path)] = meta
@@ -172,6 +175,15 @@ class Cache:
         raise BuildError(Failure("unavailable", "EnvironmentMissing",
                                  f"{reason}; nor is a prebuilt {fw.artifact} artifact in {self.root} "
                                  "(make one elsewhere with `edgebench plan --prepare` and copy the cache here)"))
+
+    @property
+    def _in_set(self) -> str:
+        """The suffix of this set's artifact folders ('' for current)."""
+        return "" if self.env_set == CURRENT else f"-{self.env_set}"
+
+    def _of_this_set(self, path: Path) -> bool:
+        """Whether an artifact folder was built by this set (the other sets' end in their names)."""
+        return self.env_set != CURRENT or not any(path.name.endswith(f"-{s}") for s in sets.names()[1:])
 
     def _once(self, key: str, path: Path, builder: str, req: dict, single_file: bool) -> None:
         """Build at most once per run; a rejected conversion is also remembered on disk (it is data, and

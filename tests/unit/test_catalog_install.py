@@ -104,5 +104,5 @@ def test_make_setup_creates_the_catalogs_environments_from_their_lock_files(tmp_
                            "CAFFE2_NATIVE=no"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     for name, lock, _ in (line.split() for line in catalog_cli("plan").stdout.splitlines()):
-        assert f"-m venv {tmp_path}/envs/{name}\n" in proc.stdout
+        assert f"-m venv {tmp_path}/envs/{name} " in proc.stdout
         assert f"{tmp_path}/envs/{name}/bin/pip install" in proc.stdout and f"-r envs/{lock}" in proc.stdout
