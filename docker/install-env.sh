@@ -2,6 +2,7 @@
 # Create pinned environments under /opt/envs: venvs whose packages come from lock files.
 #
 #   install-env.sh --plan PLAN LOCKS_DIR          every framework environment of an image, the same way
+#                                                 (NAME may be a version set's SET/NAME: ENVS_DIR/SET/NAME)
 #   install-env.sh NAME LOCKFILE                  one environment (the orchestrator's: main)
 #   RUNNER_SRC=/src install-env.sh main none      only the runner, into an existing environment
 #
@@ -75,9 +76,9 @@ install() {  # install NAME LOCK EDITS: one environment
     args+=("${tags[@]}")
   fi
   if [ "$lock" != none ]; then
-    local req; req=$(mktemp /tmp/requirements-"$name".XXXXXX)
+    local req; req=$(mktemp /tmp/requirements-"${name//\//-}".XXXXXX)
     requirements "$lock" "$edits" >"$req"
-    if [ "${DRY_RUN:-0}" = 1 ]; then sed "s/^/$name requires: /" "$req"; fi
+    if [ "${DRY_RUN:-0}" = 1 ]; then sed "s|^|$name requires: |" "$req"; fi
     pip_run install "${args[@]}" --target "$site" -r "$req"
     rm -rf "${site:?}/bin" "$req"
   fi

@@ -3,7 +3,8 @@
 #
 #   smoke.sh FRAMEWORKS [extra `edgebench run` options]     e.g. smoke.sh pytorch,onnxruntime --strict
 #
-# An empty FRAMEWORKS means every framework with an environment in the image (from the catalog).
+# An empty FRAMEWORKS means every framework with an environment in the image (from the catalog), of the
+# image's version set (EDGEBENCH_ENV_SETS, which the run takes as its default too).
 #
 # Results go to a throw-away folder; the tiny model's artifacts stay in the image's cache
 # ($EDGEBENCH_CACHE), which seeds the cache volume of later runs.
@@ -13,7 +14,8 @@ set -euo pipefail
 FRAMEWORKS=${1-}
 shift || true
 if [ -z "$FRAMEWORKS" ]; then
-  FRAMEWORKS=$(python -m runner.catalog frameworks --envs-dir "${EDGEBENCH_ENVS_DIR:-/opt/envs}")
+  FRAMEWORKS=$(python -m runner.catalog frameworks --envs-dir "${EDGEBENCH_ENVS_DIR:-/opt/envs}" \
+    --set "${EDGEBENCH_ENV_SETS:-current}")
 fi
 WORK=$(mktemp -d /tmp/edgebench-smoke.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT

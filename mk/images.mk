@@ -17,6 +17,9 @@ BUILD_NETWORK ?= host
 # the build-end smoke test's frameworks (default: the Dockerfile's, every framework in the image)
 SMOKE_FRAMEWORKS ?=
 L4T_RELEASE ?= 36.4.0
+# ENV_SET=greenai-2023: the x86 image of another version set (envs/sets/<set>/): its environments only, on the
+# set's Python (3.9: the bullseye stage), tagged with its pins; runs default to that set (EDGEBENCH_ENV_SETS)
+ENV_SET     ?= current
 # BASES=local: build on the bases `make base-images` makes (no registry needed)
 BASES       ?=
 IMAGE_PREFIX ?= edgebench
@@ -68,20 +71,23 @@ service_jetson := jetson
 service_rpi := rpi
 service_rpi64 := rpi64
 with_list = $(subst $(comma), ,$(WITH))
-flavour = $(if $(filter x86,$(1)),$(if $(filter 1,$(GPU)),-gpu))$(foreach e,$(with_list),-$(e))
+flavour = $(if $(filter x86,$(1)),$(if $(filter 1,$(GPU)),-gpu)$(if $(filter-out current,$(ENV_SET)),-$(ENV_SET)))$(foreach e,$(with_list),-$(e))
 # edgebench/x86:0.1.0-mxnet1.9.1-ort1.31.1-torch2.13.0-tf2.21.0-litert2.3.0 (runner version + pins)
 image_name = $(IMAGE_PREFIX)/$(1)$(call flavour,$(1))
-image_tag = $(call image_name,$(1)):$(VERSION)-$(shell WITH=$(WITH) LOCK_SUFFIX=$(LOCK_SUFFIX) docker/pins.sh $(1) short)
+pins = $(shell WITH=$(WITH) LOCK_SUFFIX=$(LOCK_SUFFIX) ENV_SET=$(ENV_SET) docker/pins.sh $(1) $(2))
+image_tag = $(call image_name,$(1)):$(VERSION)-$(call pins,$(1),short)
 # the x86 image's legacy stage (environments on their own Python, e.g. 3.9 from bullseye) when WITH asks for one
-legacy = $(if $(and $(filter x86,$(1)),$(shell $(CATALOG) plan --arch x86_64 --legacy $(if $(WITH),--with $(WITH)))),bullseye,none)
+legacy = $(if $(and $(filter x86,$(1)),$(shell $(CATALOG) plan --arch x86_64 --legacy --set $(ENV_SET) \
+	$(if $(WITH),--with $(WITH)))),bullseye,none)
 # cross builds (an arm image on an x86 host) install wheels from a native stage of the same distribution
 builder_for = $(if $(filter x86,$(1)),,$(if $(filter $(arch_$(1)),$(HOST_ARCH)),$(base_$(1)),$(or $(CROSS_BUILDER_IMAGE),$(base_$(1)))))
 
 .PHONY: image images bench-image base-image base-images wheelhouse image-info image-tag \
         image-x86 image-jetson image-rpi image-rpi64
 
-image: ## Build DEVICE's image (DEVICE=x86|jetson|rpi|rpi64; GPU=1, WITH=caffe2|mxnet, BASES=local, HOST=ssh://...)
+image: ## Build DEVICE's image (DEVICE=x86|jetson|rpi|rpi64; GPU=1, WITH=caffe2|mxnet, ENV_SET=, BASES=local, HOST=ssh://...)
 	@test -n "$(DEVICE)" || { echo "make image DEVICE=x86|jetson|rpi|rpi64"; exit 2; }
+	@test "$(ENV_SET)" = current -o "$(DEVICE)" = x86 || { echo "ENV_SET=$(ENV_SET): version sets have an x86 image only"; exit 2; }
 	$(MAKE) --no-print-directory image-$(DEVICE)
 
 images: image-x86 image-jetson image-rpi image-rpi64 ## Build the images of every device (arm ones under emulation on x86)
@@ -93,9 +99,9 @@ image-x86 image-jetson image-rpi image-rpi64: image-%:
 	  -f $(dockerfile_$*) $(if $(target_$*),--target $(target_$*)) -t $(call image_tag,$*) -t $(call image_name,$*):latest \
 	  --build-arg BASE_IMAGE=$(base_$*) --build-arg BULLSEYE_BASE_IMAGE=$(BULLSEYE_BASE_IMAGE) \
 	  $(if $(call builder_for,$*),--build-arg BUILDER_IMAGE=$(call builder_for,$*)) \
-	  --build-arg GPU=$(GPU) --build-arg WITH=$(WITH) --build-arg LEGACY=$(call legacy,$*) \
+	  --build-arg GPU=$(GPU) --build-arg WITH=$(WITH) --build-arg LEGACY=$(call legacy,$*) --build-arg ENV_SET=$(ENV_SET) \
 	  $(if $(LOCK_SUFFIX),--build-arg LOCK_SUFFIX=$(LOCK_SUFFIX)) --build-arg IMAGE_TAG=$(call image_tag,$*) \
-	  --build-arg PINS="$(shell WITH=$(WITH) LOCK_SUFFIX=$(LOCK_SUFFIX) docker/pins.sh $* long)" \
+	  --build-arg PINS="$(call pins,$*,long)" \
 	  $(if $(SMOKE_FRAMEWORKS),--build-arg SMOKE_FRAMEWORKS=$(SMOKE_FRAMEWORKS)) \
 	  $(if $(PIP_INDEX_URL),--build-arg PIP_INDEX_URL=$(PIP_INDEX_URL)) \
 	  $(if $(PIP_EXTRA_INDEX_URL),--build-arg PIP_EXTRA_INDEX_URL=$(PIP_EXTRA_INDEX_URL)) \
