@@ -5,6 +5,7 @@ Where a kind of test is required (CI sets the variables, see .ci/run), a skipped
     EDGEBENCH_REQUIRE_FRAMEWORKS=1   tests marked ``frameworks`` (the framework environments)
     EDGEBENCH_REQUIRE_DOCKER=1       tests marked ``images`` (a Docker engine)
     EDGEBENCH_REQUIRE_CAFFE2=1       tests marked ``caffe2`` (the Python 3.9 Caffe2 environment)
+    EDGEBENCH_REQUIRE_ENV_SETS=1     tests marked ``env_sets`` (the version sets' environments)
 
 A test that does not apply to the machine at all (a CUDA-only check on a machine with CUDA) says so with
 :func:`not_applicable`, which stays a skip. ``EDGEBENCH_PYTEST_STATUS=<file>`` receives pytest's exit status
@@ -35,7 +36,7 @@ def artifact_cache() -> Path:
 
 
 REQUIRED = {"frameworks": "EDGEBENCH_REQUIRE_FRAMEWORKS", "images": "EDGEBENCH_REQUIRE_DOCKER",
-            "caffe2": "EDGEBENCH_REQUIRE_CAFFE2"}
+            "caffe2": "EDGEBENCH_REQUIRE_CAFFE2", "env_sets": "EDGEBENCH_REQUIRE_ENV_SETS"}
 NOT_APPLICABLE = "not applicable here: "
 
 
