@@ -96,7 +96,7 @@ test-deps: ## Install what the tests need beyond the environments (Debian's chro
 	  else echo "the HTML report test needs chromium (sudo apt-get install chromium); without it it is skipped"; fi; fi
 
 lint: $(VENV)/.stamp ## Lint with ruff
-	$(BIN)/ruff check runner tests benchmarks
+	$(BIN)/ruff check runner tests benchmarks scripts
 
 lock: ## Re-freeze each framework environment's lock file (for this architecture) from the environment
 	@for e in $(FRAMEWORK_ENVS); do lock=$$($(CATALOG) lock $$e) || exit 1; \

@@ -83,8 +83,9 @@ def text(summary: Dict[str, Any]) -> str:
                      f"status {c['statuses']}  p50 ms median {c['p50_ms_median']} reps {c['p50_ms_per_repetition']}")
         t = c["timed_call"]
         if t.get("call"):
-            lines.append(f"    timed call: {t['call']} | inputs {t['inputs']}, outputs {t['outputs']} | sync: {t['sync']}"
-                         f" | copies: {t['copies'] or 'none'} | seen {t['seen']} agrees={t['seen_agrees']}")
+            lines.append(f"    timed call: {t['call']} | inputs {t['inputs']}, outputs {t['outputs']}"
+                         f" | sync: {t['sync']} | copies: {t['copies'] or 'none'}"
+                         f" | seen {t['seen']} agrees={t['seen_agrees']}")
         lines.append(f"    threads asked/intra/inter {c['threads']} {c['threads_reason'] or ''}| providers "
                      f"{c['providers_active']} | version {c['framework_version']} | first s {c['first_inference_s']}"
                      f" | max|diff| {c['output_max_abs_diff']}")
