@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Dict, Optional, Tuple
 
 from runner.catalog.sets import CURRENT
+from runner.models.files import ModelFile
 
 #: The largest ``memory_limit_bytes`` accepted (1 EiB): beyond it a limit means nothing (and overflows setrlimit).
 MAX_MEMORY_LIMIT = 2**60
@@ -70,7 +71,8 @@ class Budget:
 @dataclass(frozen=True)
 class Cell:
     """What is measured. ``options`` carries adapter-specific knobs (``edgebench list options``); ``env_set`` the
-    version set whose environments run it (``current`` or a folder of ``envs/sets/``)."""
+    version set whose environments run it (``current`` or a folder of ``envs/sets/``); ``model_file`` the model
+    file the cell runs (``model`` is then its name in the data), None for a built-in model."""
 
     model: str
     framework: str
@@ -82,6 +84,7 @@ class Cell:
     budget: Budget = field(default_factory=Budget)
     options: Tuple[Tuple[str, str], ...] = ()
     env_set: str = CURRENT
+    model_file: Optional[ModelFile] = None
 
     @property
     def cell_id(self) -> str:
@@ -108,4 +111,6 @@ class Cell:
         d = dict(d)
         d["budget"] = Budget(**d.get("budget", {}))
         d["options"] = tuple(tuple(kv) for kv in d.get("options", ()))
+        if d.get("model_file") is not None:
+            d["model_file"] = ModelFile.from_dict(d["model_file"])
         return cls(**d)

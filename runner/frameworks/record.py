@@ -49,6 +49,35 @@ class Option:
 
 
 @dataclass(frozen=True)
+class FileFormat:
+    """A model-file format (``--model-file``) whose own runtime the declaring framework is: its build module
+    describes files of the format (``describe_file``) and its adapter makes their reference output.
+
+    ``suffixes``: the file name endings that select it (empty for a folder format, which ``marker`` selects:
+    a file inside the folder); ``file``: the name the copy gets in the artifact cache, so adapters find it
+    where they find a built artifact (a folder format: the folder's name); ``companions``: suffixes of files
+    that belong beside it (an OpenVINO ``.xml`` needs its ``.bin``).
+    """
+
+    name: str
+    title: str
+    file: str
+    suffixes: Tuple[str, ...] = ()
+    marker: str = ""
+    companions: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A model-file conversion the declaring framework's build module makes in its environment
+    (``convert_file``): files of format ``source`` into format ``target`` with ``tool``."""
+
+    source: str
+    target: str
+    tool: str
+
+
+@dataclass(frozen=True)
 class Record:
     """One framework, as data. The fields, in the order a reader needs them:
 
@@ -78,7 +107,10 @@ class Record:
     the orchestrator's process) that imports the framework and sets ``available`` (the names of ``providers``
     usable here) and ``detail`` (what the runtime itself reports); without one, the CPU is its only provider;
     ``startup_allowance_s``: a rough allowance for a cell's start-up, import and load, used only by ``plan``'s
-    duration estimate (stated there as an allowance, never stored as a measurement).
+    duration estimate (stated there as an allowance, never stored as a measurement);
+    model files (``--model-file``, :mod:`runner.modelfiles`): ``formats``: the formats whose own runtime it
+    is (:class:`FileFormat`); ``reads``: the formats its adapter loads as they are (its own, and others');
+    ``converts``: the conversions its build module offers (:class:`Conversion`).
     """
 
     name: str
@@ -108,6 +140,9 @@ class Record:
     tag: str = ""
     providers_probe: str = ""
     startup_allowance_s: float = 3.0
+    formats: Tuple[FileFormat, ...] = ()
+    reads: Tuple[str, ...] = ()
+    converts: Tuple[Conversion, ...] = ()
 
     @property
     def needs_artifact(self) -> bool:

@@ -22,6 +22,10 @@ def _item(spec: InputSpec, seed: int, index: int) -> np.ndarray:
         return ids.astype(spec.dtype)
     if spec.kind == "mask":
         return np.ones(spec.shape, dtype=spec.dtype)
+    if spec.kind == "tensor":
+        return rng.standard_normal(spec.shape, dtype=np.float32).astype(spec.dtype)
+    if spec.kind == "ids":
+        return rng.integers(spec.low, spec.high, size=spec.shape, dtype=np.int64).astype(spec.dtype)
     raise ValueError(f"unknown input kind {spec.kind!r}")
 
 

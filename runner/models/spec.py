@@ -1,4 +1,10 @@
-"""The model registry: frozen specs, no framework imports (worker side, Python >= 3.9)."""
+"""The model registry: frozen specs, no framework imports (worker side, Python >= 3.9).
+
+The built-in models are :data:`MODELS`. A model file (``--model-file``) gets its spec from its signature
+(:mod:`runner.models.files`); each process that handles one registers it (:func:`register`: the orchestrator's
+plan, the worker and the build jobs, from the cell or request that carries it), so :func:`get` answers for
+both by name.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,21 @@ from typing import Dict, Tuple
 
 @dataclass(frozen=True)
 class InputSpec:
-    """One model input; ``shape`` excludes the batch dimension."""
+    """One model input; ``shape`` excludes the batch dimension.
+
+    ``kind`` says how its seeded values are drawn (:mod:`runner.models.inputs`) and how runtimes lay it out:
+    ``image`` (float, NCHW; runtimes with NHWC models transpose it), ``tokens`` (int ids in
+    ``[1000, vocab_size)`` between [CLS] and [SEP]), ``mask`` (ones); a model file's inputs are ``tensor``
+    (float, standard normal, in the file's own layout) or ``ids`` (integers in ``[low, high)``).
+    """
 
     name: str
     shape: Tuple[int, ...]
     dtype: str  # numpy dtype name
-    kind: str = "image"  # image (NCHW float) | tokens (int ids) | mask (0/1 ints)
+    kind: str = "image"  # image | tokens | mask | tensor | ids
     vocab_size: int = 0  # for kind == "tokens"
+    low: int = 0  # for kind == "ids": the seeded integers are drawn from [low, high)
+    high: int = 0
 
 
 @dataclass(frozen=True)
@@ -72,5 +86,20 @@ MODELS: Dict[str, ModelSpec] = {
 }
 
 
+_FILES: Dict[str, ModelSpec] = {}
+
+
+def register(spec: ModelSpec) -> None:
+    """Make a model file's spec known to :func:`get` in this process (a later one of the same name replaces
+    it). A built-in model's name cannot be taken."""
+    if spec.name in MODELS:
+        raise ValueError(f"a model file cannot take the built-in model name {spec.name!r}")
+    _FILES[spec.name] = spec
+
+
 def get(name: str) -> ModelSpec:
-    return MODELS[name]
+    """The spec of a built-in model, or of a model file registered in this process."""
+    found = MODELS.get(name) or _FILES.get(name)
+    if found is None:
+        raise KeyError(f"unknown model {name!r} (neither built in nor a registered model file)")
+    return found

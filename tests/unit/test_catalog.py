@@ -46,7 +46,8 @@ def owner(path: Path) -> str:
 def test_every_record_has_its_folder_and_modules(record):
     folder = FOLDER / record.name
     assert (folder / "record.py").is_file() and (folder / "adapter.py").is_file()
-    assert (folder / "build.py").is_file() == bool(record.builds), "build.py exactly where the record builds"
+    jobs = record.builds or record.formats or record.converts
+    assert (folder / "build.py").is_file() == bool(jobs), "build.py exactly where the record builds or has file jobs"
     assert record.env and record.title and record.description and record.sources
 
 
@@ -69,6 +70,21 @@ def test_lock_files_options_and_architectures(record):
         assert option.problem(option.default) is None, option.name
         assert option.problem("no such value") is not None, option.name
     assert bool(record.env == "main") == (not record.locks), "the orchestrator's environment has no lock of its own"
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=lambda r: r.name)
+def test_model_file_formats_are_declared_once_read_by_their_owner_and_converted_between_known_formats(record):
+    from runner.catalog import formats
+
+    owned = [f.name for r in RECORDS for f in r.formats]
+    assert len(owned) == len(set(owned)), "each format has one own runtime"
+    for fmt in record.formats:
+        assert fmt.name in record.reads, f"{record.name} owns {fmt.name} but does not read it"
+        assert bool(fmt.suffixes) != bool(fmt.marker), "a format is selected by suffixes or, a folder, by a marker"
+        assert formats.route(fmt.name, record.name).source == formats.FILE_SOURCE
+    assert set(record.reads) <= set(owned), record.reads
+    for conversion in record.converts:
+        assert {conversion.source, conversion.target} <= set(owned) and conversion.tool, conversion
 
 
 def test_one_reference_framework_and_the_shared_lists():

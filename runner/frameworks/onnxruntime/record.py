@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Dict, Tuple
 
-from runner.frameworks.record import Option, Record
+from runner.frameworks.record import FileFormat, Option, Record
 
 #: Our provider names → ONNX Runtime's, in priority order (the adapter appends the CPU provider as a fallback).
 EXECUTION_PROVIDERS: Dict[str, Tuple[str, ...]] = {
@@ -42,4 +42,6 @@ RECORD = Record(
         "detail = ', '.join(names)\n"
     ),
     startup_allowance_s=1.5,
+    formats=(FileFormat("onnx", "ONNX", "model.onnx", (".onnx",)),),
+    reads=("onnx",),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.frameworks.record import Record
+from runner.frameworks.record import Conversion, FileFormat, Record
 
 RECORD = Record(
     name="pytorch",
@@ -30,4 +30,8 @@ RECORD = Record(
         "f'not available (built with {torch.version.cuda or \"none\"})')\n"
     ),
     startup_allowance_s=4.0,
+    formats=(FileFormat("torchscript", "TorchScript", "model.pt", (".pt",)),
+             FileFormat("pt2", "torch.export (.pt2)", "model.pt2", (".pt2",))),
+    reads=("torchscript", "pt2"),
+    converts=(Conversion("pt2", "onnx", "torch.onnx.export"),),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.frameworks.record import Record
+from runner.frameworks.record import Conversion, FileFormat, Record
 
 RECORD = Record(
     name="tensorflow",
@@ -33,4 +33,8 @@ RECORD = Record(
         "detail += f' (built with CUDA: {tf.test.is_built_with_cuda()})'\n"
     ),
     startup_allowance_s=8.0,
+    formats=(FileFormat("savedmodel", "SavedModel", "savedmodel", marker="saved_model.pb"),),
+    reads=("savedmodel",),
+    converts=(Conversion("savedmodel", "tflite", "TFLiteConverter.from_saved_model"),
+              Conversion("savedmodel", "onnx", "tf2onnx")),
 )

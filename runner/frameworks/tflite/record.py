@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.frameworks.record import Option, Record
+from runner.frameworks.record import FileFormat, Option, Record
 
 RECORD = Record(
     name="tflite",
@@ -21,4 +21,6 @@ RECORD = Record(
     ),
     tag="litert",
     startup_allowance_s=1.0,
+    formats=(FileFormat("tflite", "LiteRT flatbuffer (.tflite)", "model.tflite", (".tflite",)),),
+    reads=("tflite",),
 )
