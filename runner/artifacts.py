@@ -7,6 +7,8 @@ Everything is built once, by a build job in the *source* framework's environment
     reference/<model>-b<batch>-<package><version>.npy   the reference framework's eager output on the seeded
                                                         input (its first package and version)
     artifacts/<model>/<artifact>-from-<source>-<builder version>/   model files + artifact.json (sha256s)
+    models/<sha256>/...                                 a model file (--model-file): its copy, conversions and
+                                                        references (runner.modelfiles.cache)
 
 A cache serves the cells of one version set (``env_set``): its builders are that set's environments. An
 artifact's folder names the version that built it and, for a set other than current, the set
@@ -48,6 +50,8 @@ from runner.results import files
 
 WEIGHT_SEED = 0
 BUILD_TIMEOUT_S = 3600.0
+#: The request key a build job writes to, by job (the rest write ``out_dir``).
+OUTPUT_KEYS = {"weights": "path", "reference": "out", "file_reference": "out"}
 
 
 def cache_dir() -> Path:
@@ -64,7 +68,7 @@ class Failure:
 @dataclass
 class Prepared:
     """What a cell gets from the cache: its artifact (folder, metadata, size on disk), the reference output
-    (or why there is none), or why it cannot run."""
+    and the framework that made it (or why there is none), or why it cannot run."""
 
     artifact_dir: Optional[Path] = None
     reference: Optional[Path] = None
@@ -73,6 +77,7 @@ class Prepared:
     failure: Optional[Failure] = None
     artifact_bytes: Optional[int] = None
     reference_version: Optional[str] = None
+    reference_framework: Optional[str] = None
 
 
 def tree_bytes(root: Path, files: Optional[Dict[str, str]] = None) -> int:
@@ -98,6 +103,10 @@ class Cache:
         self.on_build: Optional[Callable[[str], None]] = None  # told each job it builds (weights, artifact...)
 
     def prepare(self, cell: Cell) -> Prepared:
+        if cell.model_file is not None:
+            from runner.modelfiles import cache as files
+
+            return files.prepare(self, cell)
         if not FRAMEWORKS[cell.framework].needs_artifact:
             return Prepared()
         try:
@@ -106,7 +115,8 @@ class Cache:
             return Prepared(failure=exc.failure)
         reference, note = self.reference(cell.model, cell.batch_size)
         return Prepared(artifact, reference, note, meta, artifact_bytes=tree_bytes(artifact, meta.get("files")),
-                        reference_version=self.reference_version(reference, cell.model, cell.batch_size))
+                        reference_version=self.reference_version(reference, cell.model, cell.batch_size),
+                        reference_framework=REFERENCE_FRAMEWORK if reference else None)
 
     def weights(self, model: str) -> Path:
         path = self.root / "weights" / f"{model}-seed{WEIGHT_SEED}.npz"
@@ -247,7 +257,7 @@ class Cache:
             req = dict(req, builder=builder)
             if req["job"] in ("artifact", "reference"):
                 req["weights"] = str(self.weights(req["model"]))
-            req["path" if req["job"] == "weights" else "out" if req["job"] == "reference" else "out_dir"] = str(target)
+            req[OUTPUT_KEYS.get(req["job"], "out_dir")] = str(target)
             if self.on_build is not None:
                 self.on_build(req["job"])
             result = self._run_job(builder, req, tmp)
@@ -268,7 +278,14 @@ class Cache:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    def _run_job(self, builder: str, req: dict, tmp: Path) -> dict:
+    def job(self, builder: str, req: dict) -> dict:
+        """The result of build job ``req`` in ``builder``'s environment, for a job that leaves nothing behind
+        (describing a model file): it runs in a temporary folder that keeps its log too; a BuildError, with the
+        log's last line, when it gives no result."""
+        with tempfile.TemporaryDirectory(prefix="edgebench-job-") as tmp:
+            return self._run_job(builder, dict(req, builder=builder), Path(tmp), Path(tmp) / "build.log")
+
+    def _run_job(self, builder: str, req: dict, tmp: Path, log_path: Optional[Path] = None) -> dict:
         from runner.worker.lifeline import PARENT_ENV
         from runner.worker.spawn import worker_environ
 
@@ -278,9 +295,10 @@ class Cache:
             raise BuildError(Failure("unavailable", "EnvironmentMissing", info.reason))
         req_file, out_file = tmp / "build-request.json", tmp / "build-result.json"
         req_file.write_text(json.dumps(req))
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        in_set = "" if env_set == CURRENT else f"-{env_set}"
-        log_path = self.log_dir / f"build-{req['job']}-{req['model']}-{builder}-{req.get('target', '')}{in_set}.log"
+        if log_path is None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            in_set = "" if env_set == CURRENT else f"-{env_set}"
+            log_path = self.log_dir / f"build-{req['job']}-{req['model']}-{builder}-{req.get('target', '')}{in_set}.log"
         env = worker_environ(0, self.pythonpath, extra={PARENT_ENV: str(os.getpid())})
         try:
             with open(log_path, "ab") as log:
@@ -289,8 +307,14 @@ class Cache:
                                timeout=BUILD_TIMEOUT_S, check=False)
             result = json.loads(out_file.read_text())
         except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+            where = f"see {log_path}" if log_path.parent != tmp else f"its last line: {_last_line(log_path)}"
             raise BuildError(Failure("failed", "BuildError",
-                                     f"the {builder} build job gave no result ({exc}); see {log_path}")) from None
+                                     f"the {builder} build job gave no result ({exc}); {where}")) from None
         for name in ("build-request.json", "build-result.json"):
             (tmp / name).unlink(missing_ok=True)
         return result
+
+
+def _last_line(path: Path) -> str:
+    lines = [ln.strip() for ln in path.read_text(errors="replace").splitlines() if ln.strip()] if path.is_file() else []
+    return lines[-1][:300] if lines else "(empty)"

@@ -18,6 +18,17 @@ of values that becomes a grid dimension for the frameworks that take it (``edgeb
     min_time_s = 1.0
     [options]
     fault = ["none", "segfault"]   # an option of one framework: a dimension of its cells only
+
+Model files (``edgebench run --model-file``; README "Your own model") are grid models too::
+
+    model_files = ["my.onnx", "saved/"]   # relative to the grid file's folder
+    [input_shapes]                 # dynamic dimensions; the first value stands for the batch dimension
+    input_ids = "1x128"
+    [input_ranges]                 # seeded integer inputs: low:high, high excluded
+    input_ids = "0:30522"
+
+Without ``models`` (in the grid file or on the command line), a grid with model files runs only them; without
+``frameworks``, it runs every framework that reads their formats or converts them (:mod:`runner.modelfiles`).
 """
 
 from __future__ import annotations
@@ -42,7 +53,9 @@ try:
 except ImportError:  # Python < 3.11
     import tomli as tomllib  # type: ignore[no-redef]
 
-LIST_KEYS = ("models", "frameworks", "sources", "batch_sizes", "providers", "threads", "env_sets")
+LIST_KEYS = ("models", "frameworks", "sources", "batch_sizes", "providers", "threads", "env_sets", "model_files")
+#: Tables of input name -> value, parsed by these functions of runner.modelfiles.inputs.
+INPUT_KEYS = {"input_shapes": "parse_shape", "input_ranges": "parse_range"}
 PRESETS = ("quick", "pcamp", "greenai", "smoke")
 
 
@@ -61,10 +74,15 @@ class GridSpec:
     name: str = "custom"
     order: str = "interleaved"
     seed: Optional[int] = None
+    model_files: Tuple[str, ...] = ()
+    input_shapes: Tuple[Tuple[str, Tuple[int, ...]], ...] = ()
+    input_ranges: Tuple[Tuple[str, Tuple[int, int]], ...] = ()
 
     def to_dict(self) -> Dict[str, Any]:
         d = dataclasses.asdict(self)
         d["options"] = {k: list(v) for k, v in self.options}
+        d["input_shapes"] = {k: list(v) for k, v in self.input_shapes}
+        d["input_ranges"] = {k: list(v) for k, v in self.input_ranges}
         return d
 
 
@@ -105,7 +123,7 @@ def _int(key: str, v: Any) -> int:
 def merge(base: GridSpec, data: Mapping[str, Any], origin: str) -> GridSpec:
     """Return ``base`` updated with the keys of ``data`` (a parsed grid file or CLI options)."""
     changes: Dict[str, Any] = {}
-    valid = {f.name for f in dataclasses.fields(GridSpec)} - {"budget", "options"} | {"budget", "options"}
+    valid = {f.name for f in dataclasses.fields(GridSpec)}
     for key, value in data.items():
         if value is None:
             continue
@@ -120,9 +138,26 @@ def merge(base: GridSpec, data: Mapping[str, Any], origin: str) -> GridSpec:
             merged = dict(base.options)
             merged.update({str(k): _option_values(v) for k, v in value.items()})
             changes["options"] = tuple(sorted(merged.items()))
+        elif key in INPUT_KEYS:
+            changes[key] = _input_table(key, value, dict(getattr(base, key)), origin)
         else:
             changes[key] = _coerce(key, value)
     return dataclasses.replace(base, **changes)
+
+
+def _input_table(key: str, value: Any, merged: Dict[str, Any], origin: str) -> Tuple[Tuple[str, Any], ...]:
+    """``input_shapes`` / ``input_ranges``: a table of input name -> "1x3x224x224" / "0:30522" (or a list of
+    integers), merged over ``merged``."""
+    from runner.modelfiles import inputs
+
+    if not isinstance(value, Mapping):
+        raise UsageError(f"grid key '{key}' in {origin} must be a table of input name -> value",
+                         f'e.g. [{key}] input_ids = "{"1x128" if key == "input_shapes" else "0:30522"}"')
+    parse = getattr(inputs, INPUT_KEYS[key])
+    sep = "x" if key == "input_shapes" else ":"
+    for name, text in value.items():
+        merged[str(name)] = parse(str(name), sep.join(map(str, text)) if isinstance(text, list) else str(text))
+    return tuple(merged.items())
 
 
 def _budget(base: Budget, values: Mapping[str, Any], origin: str) -> Budget:
@@ -136,6 +171,18 @@ def _budget(base: Budget, values: Mapping[str, Any], origin: str) -> Budget:
     if problem:
         raise UsageError(f"invalid budget in {origin}: {problem}", "see `edgebench run --help`")
     return budget
+
+
+def _with_model_files(spec: GridSpec, given: set) -> GridSpec:
+    """Model files as absolute paths; without ``models`` given, only them; without ``frameworks``, every
+    framework that runs their formats."""
+    if not spec.model_files:
+        return spec
+    from runner.modelfiles import default_frameworks
+
+    files = tuple(str(Path(p).absolute()) for p in spec.model_files)
+    return dataclasses.replace(spec, model_files=files, models=spec.models if "models" in given else (),
+                               frameworks=spec.frameworks if "frameworks" in given else default_frameworks(files))
 
 
 def read_toml(path: Path) -> Dict[str, Any]:
@@ -165,10 +212,16 @@ def load(preset_name: Optional[str], grid_file: Optional[Path], overrides: Mappi
     spec = preset(preset_name or "quick") if preset_name or not grid_file else GridSpec()
     if os.environ.get("EDGEBENCH_ENV_SETS"):  # an image of one version set names it here
         spec = merge(spec, {"env_sets": os.environ["EDGEBENCH_ENV_SETS"].split(",")}, "$EDGEBENCH_ENV_SETS")
+    data: Dict[str, Any] = {}
     if grid_file:
-        spec = merge(spec, read_toml(grid_file), str(grid_file))
+        data = read_toml(grid_file)
+        if isinstance(data.get("model_files"), list):  # relative to the grid file's folder
+            data["model_files"] = [str(Path(grid_file).parent / p) for p in data["model_files"]]
+        spec = merge(spec, data, str(grid_file))
         spec = dataclasses.replace(spec, name=preset_name or Path(grid_file).stem)
     spec = merge(spec, overrides, "command-line options")
+    spec = _with_model_files(spec, {k for k in ("models", "frameworks") if
+                                    data.get(k) is not None or overrides.get(k) is not None})
     if spec.order == "shuffled" and spec.seed is None:  # drawn here, recorded with the grid in the manifest
         spec = dataclasses.replace(spec, seed=secrets.randbelow(2**31))
     return spec

@@ -23,6 +23,11 @@ hitting the same framework at the same point of the run:
                            (``random.Random(seed)``; the seed is recorded with the grid in the manifest)
     sequential             every repetition of a configuration, then the next configuration
 
+Model files (:mod:`runner.modelfiles`, resolved before planning) follow the built-in models, in the order
+given, each as a model: for every framework, the one source its route gives (``file`` when the framework reads
+the file's format, else the framework that converts it; :mod:`runner.catalog.formats`), whatever ``sources``
+says; a framework without a route still gets its cells, which become ``unsupported`` rows with the reason.
+
 A provider the framework does not know at all (one missing from its record's providers) is not expanded; a known
 provider that is not installed becomes an ``unsupported`` row at run time. Validation happens before
 anything runs: unknown names, empty dimensions and duplicate entries are one-line errors with the choices.
@@ -34,13 +39,15 @@ import dataclasses
 import itertools
 import math
 import random
-from typing import Iterable, List, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 from runner import catalog, names
 from runner.catalog import FRAMEWORKS, PROVIDERS, sets
+from runner.catalog.formats import route
 from runner.cell import Cell
 from runner.config import GridSpec
 from runner.errors import GridError, did_you_mean
+from runner.models.files import ModelFile
 from runner.models.spec import MODELS
 
 MAX_CELLS = 100_000  # a grid larger than this is a typo (repetitions = 1e6), not a plan
@@ -64,7 +71,8 @@ def _check_names(kind: str, given: Sequence, valid: Iterable) -> None:
 
 
 def validate(spec: GridSpec) -> None:
-    _check_names("models", spec.models, MODELS)
+    if spec.models or not spec.model_files:
+        _check_names("models", spec.models, MODELS)
     _check_names("frameworks", spec.frameworks, FRAMEWORKS)
     _check_names("providers", spec.providers, PROVIDERS)
     _check_names("batch_sizes", spec.batch_sizes, ())
@@ -138,27 +146,36 @@ def _check_option(key: str, values: Sequence[str], frameworks: Sequence[str]) ->
                 raise GridError(f"{problem} ({owner})", f"valid: {option.valid}")
 
 
-def configurations(spec: GridSpec) -> List[Cell]:
-    """One cell per configuration (repetition 0), in configuration order (not validated)."""
+def configurations(spec: GridSpec, files: Sequence[ModelFile] = ()) -> List[Cell]:
+    """One cell per configuration (repetition 0), in configuration order (not validated): the built-in models,
+    then the model files."""
     out = []
-    for model in spec.models:
+    for model in [*spec.models, *files]:
         for framework in spec.frameworks:
-            fw = FRAMEWORKS[framework]
-            sources = [s for s in spec.sources if s in fw.sources] if len(fw.sources) > 1 else list(fw.sources)
-            for source in sources:
+            file = model if isinstance(model, ModelFile) else None
+            for source in _sources(spec, framework, file):
                 for batch in spec.batch_sizes:
-                    for provider in (p for p in spec.providers if p in fw.providers):
+                    for provider in (p for p in spec.providers if p in FRAMEWORKS[framework].providers):
                         for threads in spec.threads:
                             for options in _option_combinations(spec, framework):
-                                out.append(Cell(model, framework, source, batch, provider, threads, 0,
-                                                spec.budget, options))
+                                out.append(Cell(file.name if file else str(model), framework, source, batch,
+                                                provider, threads, 0, spec.budget, options, model_file=file))
     return [dataclasses.replace(c, env_set=s) for c in out for s in spec.env_sets]
 
 
-def expand(spec: GridSpec) -> List[Cell]:
-    """The cells of ``spec`` in run order (validated first)."""
+def _sources(spec: GridSpec, framework: str, file: Optional[ModelFile]) -> List[str]:
+    """The sources of ``framework``'s cells: a model file's route, else the grid's (for a framework fed by
+    several), else the framework's only one."""
+    fw = FRAMEWORKS[framework]
+    if file is not None:
+        return [route(file.format, framework).source]
+    return [s for s in spec.sources if s in fw.sources] if len(fw.sources) > 1 else list(fw.sources)
+
+
+def expand(spec: GridSpec, files: Sequence[ModelFile] = ()) -> List[Cell]:
+    """The cells of ``spec`` (its model files resolved into ``files``) in run order (validated first)."""
     validate(spec)
-    configs = configurations(spec)
+    configs = configurations(spec, files)
     if not configs:
         raise GridError("the grid expands to no cells", "check that sources/providers match the frameworks")
     if spec.order == "sequential":

@@ -60,6 +60,16 @@ def providers() -> List[str]:
     return table(("provider", "frameworks that know it (edgebench env: which work here)"), rows)
 
 
+def formats() -> List[str]:
+    """Model-file formats (``--model-file``): how a file is recognised, its own runtime, what runs it."""
+    from runner.catalog.formats import FORMATS, conversions, runtimes
+
+    rows = [(f.name, ", ".join(f.suffixes) or f"folder with {f.marker}", owner.name, ",".join(runtimes(f.name)),
+             "; ".join(f"{c.target} by {r.name} ({c.tool})" for r, c in conversions(f.name)) or "-")
+            for f, owner in FORMATS.values()]
+    return table(("format", "file", "own runtime (reference)", "runs on", "converted to"), rows)
+
+
 def columns() -> List[str]:
     from runner.results.schema import describe
 
@@ -72,7 +82,8 @@ def artifacts() -> List[str]:
 
     root = cache_dir() / "artifacts"
     rows = []
-    for meta_file in sorted(root.glob("*/*/artifact.json")):
+    made = sorted(root.glob("*/*/artifact.json")) + sorted((cache_dir() / "models").glob("*/*/artifact.json"))
+    for meta_file in made:  # built-in models by name, model files by sha256
         folder = meta_file.parent
         try:
             files = json.loads(meta_file.read_text()).get("files")
@@ -87,7 +98,7 @@ def artifacts() -> List[str]:
 
 LISTINGS: Dict[str, Callable[[], List[str]]] = {
     "models": models, "frameworks": frameworks, "options": options, "presets": presets,
-    "providers": providers, "columns": columns, "artifacts": artifacts,
+    "providers": providers, "columns": columns, "artifacts": artifacts, "formats": formats,
 }
 
 

@@ -56,6 +56,8 @@ def run(
     warmup_iterations: Optional[int] = o.WarmupIterations, memory_limit: Optional[str] = o.MemoryLimit,
     order: Optional[str] = o.Order, seed: Optional[int] = o.Seed,
     env_sets: Optional[str] = o.EnvSets,
+    model_file: Optional[List[Path]] = o.ModelFiles, input_shape: Optional[List[str]] = o.InputShapes,
+    input_range: Optional[List[str]] = o.InputRanges,
     out: Path = typer.Option(Path("results"), "--out", metavar="FOLDER",
                              help="Results folder (a run folder is made inside)."),
     run_id: Optional[str] = typer.Option(None, "--run-id", metavar="ID",
@@ -89,8 +91,9 @@ def run(
 
     spec = o.build_spec(preset, grid, models, frameworks, sources, batch_sizes, providers, threads, repetitions,
                         warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option,
-                        warmup_iterations, memory_limit, order, seed, env_sets=env_sets)
-    cells = plan.expand(spec)
+                        warmup_iterations, memory_limit, order, seed, env_sets=env_sets, model_files=model_file,
+                        input_shapes=input_shape, input_ranges=input_range)
+    cells = o.expand(spec)
     if export is not None:
         from runner.report.export import check
 
@@ -140,6 +143,8 @@ def plan_cmd(
     option: Optional[List[str]] = o.Option,
     warmup_iterations: Optional[int] = o.WarmupIterations, memory_limit: Optional[str] = o.MemoryLimit,
     order: Optional[str] = o.Order, seed: Optional[int] = o.Seed,
+    model_file: Optional[List[Path]] = o.ModelFiles, input_shape: Optional[List[str]] = o.InputShapes,
+    input_range: Optional[List[str]] = o.InputRanges,
     meters: str = o.Meters,
     env_sets: Optional[str] = o.EnvSets,
     as_json: bool = typer.Option(False, "--json", help="One JSON object per cell (with what this host lacks)."),
@@ -154,8 +159,9 @@ def plan_cmd(
 
     spec = o.build_spec(preset, grid, models, frameworks, sources, batch_sizes, providers, threads, repetitions,
                         warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option,
-                        warmup_iterations, memory_limit, order, seed, env_sets=env_sets)
-    cells = plan.expand(spec)
+                        warmup_iterations, memory_limit, order, seed, env_sets=env_sets, model_files=model_file,
+                        input_shapes=input_shape, input_ranges=input_range)
+    cells = o.expand(spec)
     marks = planning.host_marks(cells)
     used, probes = select_meters(meters)
     width = max(len(c.cell_id) for c in cells)
@@ -181,8 +187,8 @@ def plan_cmd(
 @app.command("list")
 @handled
 def list_cmd(what: str = typer.Argument(..., metavar="WHAT", help="models | frameworks | options | presets | "
-                                                                  "providers | columns | artifacts")) -> None:
-    """List WHAT: models, frameworks, options, presets, providers, columns or artifacts.
+                                                                  "providers | formats | columns | artifacts")) -> None:
+    """List WHAT: models, frameworks, options, presets, providers, model-file formats, columns or artifacts.
 
     A header, then one aligned line per item; imports no framework.
     """

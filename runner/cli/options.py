@@ -8,9 +8,9 @@ from typing import Any, Dict, List, Optional
 
 import typer
 
-from runner import config
+from runner import config, plan
 from runner.catalog import FRAMEWORK_NAMES, FRAMEWORKS, PROVIDERS
-from runner.cell import MAX_MEMORY_LIMIT
+from runner.cell import MAX_MEMORY_LIMIT, Cell
 from runner.config import GridSpec
 from runner.errors import UsageError
 from runner.meters.baseline import DEFAULT_ACTIVE_IDLE_S, DEFAULT_IDLE_S
@@ -78,6 +78,16 @@ CooldownMaxS = typer.Option(DEFAULT_MAX_S, "--cooldown-max-s", metavar="SECONDS"
                             help="Longest wait before a cell (s); the cell then runs, with a warning.")
 MaxTempRiseC = typer.Option(DEFAULT_MAX_RISE_C, "--max-temp-rise-c", metavar="CELSIUS",
                             help="Warn when the temperature rises more than this during a cell (°C).")
+ModelFiles = typer.Option(None, "--model-file", metavar="PATH",
+                          help="Your own model, repeatable: .onnx, .tflite, TorchScript .pt, .pt2 (torch.export) or "
+                               "a SavedModel folder. It runs on every runtime that reads its format or a conversion "
+                               "of it; without --models only the files run, without --frameworks every such runtime.")
+InputShapes = typer.Option(None, "--input-shape", metavar="NAME=1x3x224x224",
+                           help="Shape of a model file's input where the file leaves it open, repeatable; the first "
+                                "value stands for the batch dimension, which --batch-sizes sets.")
+InputRanges = typer.Option(None, "--input-range", metavar="NAME=LOW:HIGH",
+                           help="Seeded values of a model file's integer input, from LOW to HIGH (excluded), "
+                                "repeatable, e.g. input_ids=0:30522.")
 Option = typer.Option(None, "--option", "-o", metavar="KEY=V1,V2",
                       help="Adapter option key=v1,v2 (a grid dimension), repeatable; `edgebench list options` shows "
                            "each framework's options and values.")
@@ -87,11 +97,16 @@ def build_spec(preset: Optional[str], grid: Optional[Path], models, frameworks, 
                threads, repetitions, warmup_s, min_time_s, max_time_s, timeout_s, min_iterations,
                target_rel_ci, option: Optional[List[str]], warmup_iterations: Optional[int] = None,
                memory_limit: Optional[str] = None, order: Optional[str] = None,
-               seed: Optional[int] = None, *, env_sets: Optional[str] = None) -> GridSpec:
+               seed: Optional[int] = None, *, env_sets: Optional[str] = None,
+               model_files: Optional[List[Path]] = None, input_shapes: Optional[List[str]] = None,
+               input_ranges: Optional[List[str]] = None) -> GridSpec:
     overrides: Dict[str, Any] = {
         "models": _csv(models), "frameworks": _csv(frameworks), "sources": _csv(sources),
         "batch_sizes": _csv(batch_sizes), "providers": _csv(providers), "threads": _csv(threads),
         "repetitions": repetitions, "order": order, "seed": seed, "env_sets": _csv(env_sets),
+        "model_files": [str(p) for p in model_files] if model_files else None,
+        "input_shapes": dict(_key_value(t, "--input-shape") for t in input_shapes) if input_shapes else None,
+        "input_ranges": dict(_key_value(t, "--input-range") for t in input_ranges) if input_ranges else None,
     }
     budget = {"warmup_s": warmup_s, "min_time_s": min_time_s, "max_time_s": max_time_s, "timeout_s": timeout_s,
               "min_iterations": min_iterations, "target_rel_ci": target_rel_ci,
@@ -104,11 +119,32 @@ def build_spec(preset: Optional[str], grid: Optional[Path], models, frameworks, 
     return config.load(preset, grid, overrides)
 
 
-def _key_value(text: str):
+def expand(spec: GridSpec) -> List[Cell]:
+    """The grid's cells, in run order: the grid checked first, then its model files (each described in its
+    format's own environment, :func:`runner.modelfiles.resolve`), so every problem is one line before any cell."""
+    plan.validate(spec)
+    if not spec.model_files:
+        return plan.expand(spec)
+    import tempfile
+
+    from runner.artifacts import Cache, cache_dir
+    from runner.modelfiles import resolve
+    from runner.orchestrator import pythonpath_shim
+
+    with tempfile.TemporaryDirectory(prefix="edgebench-describe-") as tmp:
+        files = resolve(spec, Cache(cache_dir(), pythonpath_shim(Path(tmp)), cache_dir() / "logs"))
+    return plan.expand(spec, files)
+
+
+_HINTS = {"--option": "e.g. --option key=v1,v2; see `edgebench list options`",
+          "--input-shape": "e.g. --input-shape input=1x3x224x224",
+          "--input-range": "e.g. --input-range input_ids=0:30522"}
+
+
+def _key_value(text: str, flag: str = "--option"):
     key, sep, value = text.partition("=")
     if not sep or not key:
-        raise UsageError(f"--option wants key=value, got '{text}'",
-                         "e.g. --option key=v1,v2; see `edgebench list options`")
+        raise UsageError(f"{flag} wants key=value, got '{text}'", _HINTS[flag])
     return key.strip(), value
 
 

@@ -16,11 +16,12 @@ that hang until ``timeout_s`` are not counted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from runner import envs, meters, providers
 from runner.artifacts import cache_dir
 from runner.catalog import FRAMEWORKS
+from runner.catalog.formats import route
 from runner.cell import Budget, Cell
 from runner.cli.units import duration, size
 from runner.meters.baseline import DEFAULT_ACTIVE_IDLE_S, DEFAULT_IDLE_S
@@ -59,8 +60,9 @@ def _cell_marks(cell: Cell, found: Dict[str, providers.Providers]) -> List[Mark]
         return [Mark("environment", f"{cell.framework}: {info.reason}")]
     out = []
     record = FRAMEWORKS[cell.framework]
-    builder = record.sources.get(cell.source, cell.source)
-    if record.needs_artifact and not envs.for_framework(builder, cell.env_set).available and not _prebuilt(cell):
+    builder = _builder(cell)
+    if record.needs_artifact and builder and not envs.for_framework(builder, cell.env_set).available and \
+            not _prebuilt(cell):
         out.append(Mark("artifact", f"{runtime_label(cell.framework, cell.source)}: its artifact is built by "
                                     f"{builder}, whose environment is missing here, and no prebuilt one is in "
                                     f"{cache_dir()} (make one elsewhere with `edgebench plan --prepare`)"))
@@ -71,7 +73,17 @@ def _cell_marks(cell: Cell, found: Dict[str, providers.Providers]) -> List[Mark]
     return out
 
 
+def _builder(cell: Cell) -> Optional[str]:
+    """The framework that builds the cell's artifact (a model file's: its converter; None as it is)."""
+    if cell.model_file is not None:
+        way = route(cell.model_file.format, cell.framework)
+        return way.source if way.conversion else None
+    return FRAMEWORKS[cell.framework].sources[cell.source]
+
+
 def _prebuilt(cell: Cell) -> bool:
+    if cell.model_file is not None:
+        return any((cache_dir() / "models" / cell.model_file.sha256).glob("*-by-*/artifact.json"))
     pattern = f"{FRAMEWORKS[cell.framework].artifact}-from-{cell.source}-*/artifact.json"
     return any((cache_dir() / "artifacts" / cell.model).glob(pattern))
 

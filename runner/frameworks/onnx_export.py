@@ -34,15 +34,15 @@ def rename_io(proto: Any, inputs: Sequence[str], outputs: Sequence[str] = (OUTPU
                 seq[i] = mapping.get(name, name)
 
 
-def finish(proto: Any, inputs: Sequence[str], out_dir: Path, ir_version: Optional[int] = IR_VERSION
-           ) -> Dict[str, Any]:
-    """Rename the graph's inputs to ``inputs`` and its output to ``output``, set the IR version (``None``:
-    the lowest its opsets allow), check it (``onnx.checker.ValidationError`` when invalid), save it as
-    ``out_dir/model.onnx``; returns its metadata."""
+def finish(proto: Any, inputs: Sequence[str], out_dir: Path, ir_version: Optional[int] = IR_VERSION,
+           outputs: Optional[Sequence[str]] = (OUTPUT,)) -> Dict[str, Any]:
+    """Rename the graph's inputs to ``inputs`` and its outputs to ``outputs`` (None: keep their names), set
+    the IR version (``None``: the lowest its opsets allow), check it (``onnx.checker.ValidationError`` when
+    invalid), save it as ``out_dir/model.onnx``; returns its metadata."""
     import onnx
 
     written = int(proto.ir_version)
-    rename_io(proto, list(inputs))
+    rename_io(proto, list(inputs), () if outputs is None else list(outputs))
     proto.ir_version = ir_version if ir_version is not None else \
         onnx.helper.find_min_ir_version_for(list(proto.opset_import))
     onnx.checker.check_model(proto)

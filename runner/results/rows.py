@@ -23,7 +23,6 @@ import numpy as np
 
 from runner import __version__
 from runner.artifacts import Prepared
-from runner.catalog import REFERENCE_FRAMEWORK
 from runner.cell import Cell
 from runner.measure.loop import stop_warning
 from runner.measure.stats import CV_WARN, summarize
@@ -98,6 +97,8 @@ def identity(cell: Cell, where: Where) -> Dict[str, Any]:
         device_class=where.device_class, framework=cell.framework, source=cell.source, model=cell.model,
         batch_size=cell.batch_size, provider=cell.provider, threads=cell.threads, repetition=cell.repetition,
         options=",".join(f"{k}={v}" for k, v in cell.options), runner_version=__version__,
+        model_sha256=cell.model_file.sha256 if cell.model_file else None,
+        model_format=cell.model_file.format if cell.model_file else None,
         started_at=where.started_at, energy_source="none", energy_method="none", env_python=where.env_python,
         framework_version=where.framework_version, env_set=cell.env_set,
     )
@@ -115,7 +116,7 @@ def _ran(cell: Cell, where: Where, outcome: Outcome, result: CellResult, artifac
     out = result.output
     cols.update(
         output_max_abs_diff=out.max_abs_diff if out else None, output_checksum=out.checksum if out else None,
-        reference_framework=REFERENCE_FRAMEWORK if artifact.reference and out and out.max_abs_diff is not None
+        reference_framework=artifact.reference_framework if artifact.reference and out and out.max_abs_diff is not None
         else None,
         reference_version=artifact.reference_version if artifact.reference and out and out.max_abs_diff is not None
         else None,

@@ -40,7 +40,12 @@ CELL_FIELDS: List[Tuple[str, str, str, str]] = [
     ("env_set", "str", "", "version set whose environments ran the cell: current (today's pins) or a folder of "
      "envs/sets/ (e.g. greenai-2023, the Green AI study's versions)"),
     ("source", "str", "", "framework the artifact was built from (a runtime fed by several: the exporter)"),
-    ("model", "str", "", "model name"),
+    ("model", "str", "", "model name (a model file: its name in the data, the file's stem, with its sha256's "
+     "first 8 hex digits where that alone would be ambiguous)"),
+    # -- a model file (--model-file): what it was; null for a built-in model --
+    ("model_sha256", "str", "", "sha256 of the model file (a folder, or a file with companions: of the lines "
+     "'<sha256>  <path>' of its files, sorted)"),
+    ("model_format", "str", "", "the model file's format (edgebench list formats)"),
     ("batch_size", "i64", "items", "items per inference call"),
     ("provider", "str", "", "execution provider asked for (edgebench list providers)"),
     ("providers_active", "str", "", "providers the runtime reports active, comma separated"),
@@ -137,7 +142,8 @@ CELL_FIELDS: List[Tuple[str, str, str, str]] = [
     # correctness
     ("output_max_abs_diff", "f64", "", "max |output - reference| on the seeded input"),
     ("output_checksum", "f64", "", "sum of the output (detects silent changes between runs)"),
-    ("reference_framework", "str", "", "framework whose eager output is the reference"),
+    ("reference_framework", "str", "", "framework whose output is the reference: the reference framework's eager "
+     "output for a built-in model, the format's own runtime's for a model file"),
     ("reference_version", "str", "", "version of the reference framework that made the reference output (the "
      "cell's own version set's, else the current set's)"),
     # outcome

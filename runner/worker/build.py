@@ -11,6 +11,9 @@
     make_reference(model, weights, batch_size, out)      (the reference framework: its output, .npy)
     build_artifact(model, target, weights, out_dir) -> dict of metadata
     describe(model) -> {"params": int, ...}              (the reference framework)
+
+and, for model files (:mod:`runner.worker.file_jobs`), ``describe_file``, ``convert_file`` and
+``file_reference``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ def run(req: Dict[str, Any]) -> Dict[str, Any]:
     module = builder(req["builder"])
     job = req["job"]
     try:
+        if job in ("describe_file", "convert_file", "file_reference"):
+            from runner.worker import file_jobs
+
+            return file_jobs.run(module, req)
         if job == "weights":
             module.make_weights(req["model"], Path(req["path"]), int(req["seed"]))
             return {"ok": True}

@@ -49,6 +49,8 @@ def _measure(req: CellRequest, phases: Phases, result_fd: int) -> CellResult:
     from runner.models import inputs, spec
 
     cell = req.cell
+    if cell.model_file is not None:
+        spec.register(cell.model_file.spec())
     a = get_adapter(cell.framework)
     a.configure(cell)
     if hasattr(a, "result_fd"):

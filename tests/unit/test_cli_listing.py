@@ -49,7 +49,7 @@ def test_list_frameworks_has_one_line_per_record_with_its_artifact():
 def test_every_listing_has_a_header_and_aligned_columns(what):
     header, *lines = invoke("list", what).stdout.split("\n\n")[0].splitlines()
     first, second = header.split()[:2]
-    assert first in ("model", "framework", "preset", "provider", "column")
+    assert first in ("model", "framework", "preset", "provider", "column", "format")
     start = header.index(f"  {second}") + 2
     for line in lines:  # the second column starts at the same place on every line
         assert line[start - 2:start] == "  " and len(line[:start].split()) == 1, (what, line)

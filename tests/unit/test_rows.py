@@ -46,7 +46,7 @@ def ok_outcome(**change) -> Outcome:
 
 
 PREPARED = Prepared(Path("/cache/a"), Path("/cache/ref.npy"), "", {"files": {"model.pt": "ab"}, "method": "script"},
-                    artifact_bytes=20_931)
+                    artifact_bytes=20_931, reference_framework=REFERENCE_FRAMEWORK)
 
 
 def test_an_ok_cell_fills_every_phase_statistic_and_correctness_column():

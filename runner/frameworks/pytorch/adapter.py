@@ -1,5 +1,8 @@
 """PyTorch's adapter: runs a TorchScript module (``model.pt``, built by :mod:`.build`) on the CPU or a GPU.
 
+A model file (``--model-file``) is loaded as it is: a TorchScript archive (``model.pt``) or a ``torch.export``
+program (``model.pt2``, its ``module()``); a module that returns several tensors has its first one checked.
+
 torch is imported in ``import_framework`` only, so importing this module is cheap and the import is what
 the worker times. The timed call is the module on tensors already on its device (moved there by
 ``prepare``); on a GPU it leaves its output there and ``sync()`` is ``torch.cuda.synchronize()``.
@@ -45,6 +48,14 @@ class PyTorchAdapter(Adapter):
         _set_threads(torch, int(cell.threads))
         self._device = _device(torch, cell.provider)
         self._inputs = [s.name for s in get_spec(cell.model).inputs]
+        if cell.model_file is not None:
+            from runner.frameworks.pytorch import files
+
+            pt2 = Path(artifact_dir) / "model.pt2"
+            fmt, path = ("pt2", pt2) if pt2.is_file() else ("torchscript", Path(artifact_dir) / "model.pt")
+            self._module = files.load(path, fmt, self._device)
+            self._meta = {"method": f"model file ({fmt})"}
+            return
         extra = {META_FILE: ""}
         path = Path(artifact_dir) / "model.pt"
         self._module = torch.jit.load(str(path), map_location=self._device, _extra_files=extra).eval()
@@ -63,7 +74,7 @@ class PyTorchAdapter(Adapter):
             self._torch.cuda.synchronize()
 
     def to_numpy(self, output: Any) -> Any:
-        return output.detach().cpu().numpy()
+        return first(output).detach().cpu().numpy()
 
     def info(self) -> Dict[str, Any]:
         return {"device": self._device, "artifact_method": self._meta.get("method", "unknown")}
@@ -89,6 +100,13 @@ class PyTorchAdapter(Adapter):
 
     def close(self) -> None:
         self._module = None
+
+
+def first(output: Any) -> Any:
+    """The first tensor of a module's output (a tensor, or a tuple, list or dict of them)."""
+    while isinstance(output, (tuple, list, dict)):
+        output = next(iter(output.values())) if isinstance(output, dict) else output[0]
+    return output
 
 
 def _set_threads(torch: Any, threads: int) -> None:

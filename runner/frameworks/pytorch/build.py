@@ -100,3 +100,20 @@ def build_artifact(model: str, target: str, weights: Path, out_dir: Path) -> Dic
     return build_with("PyTorch", {"torchscript": _torchscript, "onnx": _onnx}, target, out_dir,
                       lambda: load_model(model, Path(weights)), model, {"torch_version": torch.__version__},
                       meta_file=False)  # model.pt carries its metadata (an extra file in the archive)
+
+
+def describe_file(path: Path, fmt: str) -> Dict[str, Any]:
+    """A TorchScript (``torchscript``) or ``torch.export`` (``pt2``) file's :class:`Signature` (as a dict):
+    TorchScript says only its inputs' names and types (no shapes, no dtypes); an ExportedProgram says each
+    user input's shape (dynamic dimensions symbolic) and dtype."""
+    from runner.frameworks.pytorch.files import describe
+
+    return describe(path, fmt).to_dict()
+
+
+def convert_file(model_file: Any, target: str, from_dir: Path, out_dir: Path) -> Dict[str, Any]:
+    """A ``pt2`` model file as ONNX (``model.onnx`` in ``out_dir``): ``torch.onnx.export`` of the
+    ExportedProgram (the dynamo exporter), dynamic dimensions kept, then the shared finish."""
+    from runner.frameworks.pytorch.files import to_onnx
+
+    return to_onnx(model_file, target, from_dir, out_dir)

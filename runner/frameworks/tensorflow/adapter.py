@@ -1,7 +1,9 @@
 """TensorFlow's adapter: runs the SavedModel's ``serve`` function (built by :mod:`.build`) on the CPU or a GPU.
 
 TensorFlow is imported in ``import_framework`` only. The timed call is ``serve`` on tensors ``prepare`` placed
-on the cell's device; on a GPU the output stays there and ``sync()`` waits for every device.
+on the cell's device; on a GPU the output stays there and ``sync()`` waits for every device. A SavedModel
+model file (``--model-file``) runs through its serving signature, called with its inputs by name
+(:mod:`.files`); its first output by name is the one checked.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from runner.frameworks.timed import Threads, TimedCall, on_device, on_host, repo
 from runner.models.spec import get as get_spec
 
 CALL = "serve(*tensors) under tf.device"
+FILE_CALL = "signature(**tensors) under tf.device"
 
 
 class TensorFlowAdapter(Adapter):
@@ -31,6 +34,10 @@ class TensorFlowAdapter(Adapter):
         self._specs: List[Any] = []
         self._threads_error = ""
         self._meta: Dict[str, Any] = {}
+        self._file = False
+
+    def configure(self, cell: Any) -> None:
+        self._file = cell.model_file is not None
 
     def import_framework(self) -> None:
         import tensorflow
@@ -47,6 +54,11 @@ class TensorFlowAdapter(Adapter):
         self._specs = list(get_spec(cell.model).inputs)
         self._meta = read_meta(Path(artifact_dir))
         with tf.device(self._device):
+            if self._file:
+                from runner.frameworks.tensorflow import files
+
+                self._loaded, self._fn = files.load(Path(artifact_dir) / files.FOLDER)
+                return
             self._loaded = tf.saved_model.load(str(Path(artifact_dir) / "savedmodel"))  # owns the variables
         self._fn = self._loaded.serve
 
@@ -58,23 +70,24 @@ class TensorFlowAdapter(Adapter):
                 a = arrays[s.name]
                 a = np.ascontiguousarray(a.transpose(0, 2, 3, 1) if s.kind == "image" else a)
                 out.append(self._tf.constant(a))
-        return out
+        return dict(zip((s.name for s in self._specs), out)) if self._file else out
 
     def infer(self, batch: Any) -> Any:
         with self._tf.device(self._device):
-            return self._fn(*batch)
+            return self._fn(**batch) if self._file else self._fn(*batch)
 
     def sync(self) -> None:
         if self._device != "/CPU:0":
             self._tf.test.experimental.sync_devices()
 
     def to_numpy(self, output: Any) -> Any:
-        return output.numpy()
+        return _first(output).numpy()
 
     def timed_call(self, provider: str) -> Optional[TimedCall]:
+        call = FILE_CALL if self._file else CALL
         if provider == "cpu":
-            return on_host(CALL)
-        return on_device(CALL, "tf.test.experimental.sync_devices()") if provider == "cuda" else None
+            return on_host(call)
+        return on_device(call, "tf.test.experimental.sync_devices()") if provider == "cuda" else None
 
     def threads(self) -> Threads:
         threading = self._tf.config.threading
@@ -84,7 +97,7 @@ class TensorFlowAdapter(Adapter):
                        "; ".join(r for r in (why_intra, why_inter, self._threads_error) if r))
 
     def located(self, value: Any) -> Optional[str]:
-        tensor = value[0] if isinstance(value, (tuple, list)) else value
+        tensor = _first(value)
         return str(tensor.device) if hasattr(tensor, "device") else None
 
     def info(self) -> Dict[str, Any]:
@@ -94,6 +107,13 @@ class TensorFlowAdapter(Adapter):
 
     def close(self) -> None:
         self._fn = self._loaded = None
+
+
+def _first(value: Any) -> Any:
+    """The first tensor of a list (inputs), or of a signature's dict by name (outputs, inputs)."""
+    if isinstance(value, dict):
+        return value[sorted(value)[0]]
+    return value[0] if isinstance(value, (tuple, list)) else value
 
 
 def _set_threads(tf: Any, threads: int) -> str:

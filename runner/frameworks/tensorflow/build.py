@@ -124,3 +124,22 @@ def build_artifact(model: str, target: str, weights: Path, out_dir: Path) -> Dic
     builders = {"savedmodel": _savedmodel, "tflite": _tflite, "onnx": _onnx}
     return build_with("TensorFlow", builders, target, out_dir, lambda: keras_defs.build(model, Path(weights)),
                       model, {"tensorflow_version": tf.__version__})
+
+
+def describe_file(path: Path, fmt: str) -> Dict[str, Any]:
+    """A SavedModel folder's :class:`Signature` (as a dict): its serving signature's inputs and outputs."""
+    from runner.frameworks.tensorflow import files
+
+    return files.describe(path).to_dict()
+
+
+def convert_file(model_file: Any, target: str, from_dir: Path, out_dir: Path) -> Dict[str, Any]:
+    """A SavedModel model file as LiteRT (``model.tflite``) or ONNX (``model.onnx``) in ``out_dir``."""
+    import tensorflow as tf
+
+    from runner.frameworks.tensorflow import files
+
+    convert = {"tflite": files.to_tflite, "onnx": files.to_onnx}.get(target)
+    if model_file.format != "savedmodel" or convert is None:
+        raise Unsupported(f"TensorFlow converts SavedModels to LiteRT and ONNX, not {model_file.format} to {target}")
+    return dict(convert(Path(from_dir) / files.FOLDER, Path(out_dir)), tensorflow_version=tf.__version__)

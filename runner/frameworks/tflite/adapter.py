@@ -4,8 +4,9 @@ The interpreter comes from ``ai_edge_litert.interpreter``, else ``tflite_runtime
 ``tensorflow.lite``; ``info()`` records which. ``num_threads`` is the cell's thread count. The default
 XNNPACK delegate is applied unless the cell option ``xnnpack=off`` selects the resolver without default
 delegates; ``info()`` records the resolver and how many execution-plan nodes XNNPACK took over. The batch
-dimension is resized in ``load`` (``resize_tensor_input`` + ``allocate_tensors``), so ``infer`` does only what
-a real call does: set the inputs, invoke, copy the output.
+dimension (and, for a model file, every dimension its inputs are given) is resized in ``load``
+(``resize_tensor_input`` + ``allocate_tensors``), so ``infer`` does only what a real call does: set the inputs,
+invoke, copy the output (the first of the serving signature's outputs, else the first output tensor).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ _SOURCES = (("ai_edge_litert.interpreter", "ai-edge-litert"),
             ("tensorflow.lite", "tensorflow"))
 
 
-def _import_interpreter() -> Tuple[Any, str]:
+def import_interpreter() -> Tuple[Any, str]:
     """The first importable interpreter module and the distribution it comes from."""
     import importlib
 
@@ -70,7 +71,7 @@ class TFLiteAdapter(Adapter):
         self._xnnpack = RECORD.settings(cell.options)["xnnpack"]
 
     def import_framework(self) -> None:
-        self._mod, self._dist = _import_interpreter()
+        self._mod, self._dist = import_interpreter()
 
     def version(self) -> str:
         return _dist_version(self._dist, self._mod)
@@ -82,12 +83,14 @@ class TFLiteAdapter(Adapter):
         self._threads = int(cell.threads)
         self._interp = self._create(path, self._xnnpack == "off")
         self._inputs = _match_inputs(self._interp, cell.model)
-        for index, _, _ in self._inputs:
+        for (index, _, kind), spec in zip(self._inputs, get_spec(cell.model).inputs):
             shape = [int(v) for v in _detail(self._interp, index)["shape"]]
-            if shape[0] != cell.batch_size:
-                self._interp.resize_tensor_input(index, [cell.batch_size] + shape[1:], strict=False)
+            wanted = [cell.batch_size] + (shape[1:] if kind == "image" else list(spec.shape))
+            if shape != wanted:
+                self._interp.resize_tensor_input(index, wanted, strict=False)
         self._interp.allocate_tensors()
-        self._output = self._interp.get_output_details()[0]["index"]
+        outputs = signature_names(self._interp)[1]
+        self._output = next(iter(outputs), None) if outputs else self._interp.get_output_details()[0]["index"]
 
     def _create(self, path: Path, no_default_delegates: bool) -> Any:
         kwargs: Dict[str, Any] = {"model_path": str(path)}
@@ -146,18 +149,28 @@ def _detail(interp: Any, index: int) -> Dict[str, Any]:
     raise KeyError(f"tensor {index} is not an input of the .tflite model")
 
 
-def _match_inputs(interp: Any, model: str) -> List[Tuple[int, str, str]]:
-    """Spec inputs → tensor indices: by the serving signature's names, else by position."""
-    specs = get_spec(model).inputs
-    by_name: Dict[str, int] = {}
+def signature_names(interp: Any) -> Tuple[Dict[int, str], Dict[int, str]]:
+    """The serving signature's input and output names by tensor index, outputs in the signature's order
+    ({} each when the model has no signature)."""
     try:
         runner = interp.get_signature_runner()
-        by_name = {n: int(d["index"]) for n, d in runner.get_input_details().items()}
-    except (ValueError, AttributeError):
-        pass
-    if all(s.name in by_name for s in specs):
-        return [(by_name[s.name], s.name, s.kind) for s in specs]
+        ins, outs = runner.get_input_details(), runner.get_output_details()
+        order = interp.get_signature_list()[next(iter(interp.get_signature_list()))]["outputs"]
+    except (ValueError, AttributeError, StopIteration, KeyError):
+        return {}, {}
+    return ({int(d["index"]): n for n, d in ins.items()},
+            {int(outs[n]["index"]): n for n in order if n in outs})
+
+
+def _match_inputs(interp: Any, model: str) -> List[Tuple[int, str, str]]:
+    """Spec inputs → tensor indices: by the serving signature's names, else the tensors' names, else by
+    position."""
+    specs = get_spec(model).inputs
     details = interp.get_input_details()
+    for by_name in ({n: i for i, n in signature_names(interp)[0].items()},
+                    {d["name"]: int(d["index"]) for d in details}):
+        if all(s.name in by_name for s in specs):
+            return [(by_name[s.name], s.name, s.kind) for s in specs]
     if len(details) != len(specs):
         raise ValueError(f"the .tflite model has {len(details)} inputs, the spec {len(specs)}")
     return [(int(d["index"]), s.name, s.kind) for d, s in zip(details, specs)]
