@@ -65,8 +65,8 @@ def route(fmt: str, framework: str) -> Route:
             return Route(converter.name, conversion)
     reads = ", ".join(map(title, record.reads)) or "no model files"
     made = ", ".join(dict.fromkeys(title(c.target) for _, c in conversions(fmt))) or "nothing"
-    return Route(FILE_SOURCE, reason=f"{record.title} reads {reads}; edgebench has no conversion from "
-                                     f"{title(fmt)} to any of them (it converts {title(fmt)} to: {made})")
+    return Route(FILE_SOURCE, reason=f"no conversion from {title(fmt)} to a format {record.title} reads "
+                                     f"({record.title} reads {reads}; edgebench converts {title(fmt)} to {made})")
 
 
 def runtimes(fmt: str) -> Tuple[str, ...]:

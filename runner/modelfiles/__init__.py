@@ -71,8 +71,8 @@ def describe(cache: Cache, found: store.Located) -> Tuple[Signature, Path]:
     except BuildError as exc:
         raise UsageError(f"{found.path}: describing it failed: {exc}", "check that the file is complete") from None
     if not result.get("ok"):
-        raise UsageError(f"{found.path} is not a {found.format.title} model {owner.title} can read: "
-                         f"{result.get('error_message')}", f"model files: {store.kinds()}")
+        raise UsageError(f"{found.path}: {result.get('error_message')}", "check that the file is complete and of "
+                         f"the type its name says; model files: {store.kinds()}")
     return Signature.from_dict(result["signature"]), saved
 
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from typing import Dict, Mapping, Optional, Sequence, Tuple
 
+import numpy as np
+
 from runner.errors import UsageError
 from runner.models.files import Signature, TensorInfo
 from runner.models.spec import InputSpec
@@ -123,6 +125,10 @@ def _spec(info: TensorInfo, shape: Tuple[int, ...], given: Optional[Tuple[int, i
                          f"inputs must be {', '.join(FLOATS + INTS)} or bool")
     if given is None and "mask" in info.name.lower():
         return InputSpec(info.name, shape, dtype, "mask")
+    limits = np.iinfo(dtype)
+    if given and (given[0] < limits.min or given[1] - 1 > limits.max):
+        raise UsageError(f"--input-range {info.name}={given[0]}:{given[1]} does not fit the input's {dtype} "
+                         f"({limits.min} to {limits.max})", "give a range of values the input can hold")
     low, high = given or ((0, info.vocab) if info.vocab > 1 else BYTE_RANGES.get(dtype, SMALL_RANGE))
     return InputSpec(info.name, shape, dtype, "ids", low=low, high=high)
 

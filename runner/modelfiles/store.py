@@ -46,10 +46,10 @@ class Located:
         return name[: -len(self.format.suffixes[0])] if self.format.suffixes else name
 
 
-def kinds() -> str:
-    """The model-file types, for hints."""
+def kinds(folders: bool = False) -> str:
+    """The model-file types (``folders``: only the folder types), for messages and hints."""
     return ", ".join(f"{f.title} ({', '.join(f.suffixes) or f'a folder with {f.marker}'})"
-                     for f, _ in FORMATS.values())
+                     for f, _ in FORMATS.values() if f.marker or not folders)
 
 
 def detect(path: Path) -> FileFormat:
@@ -60,8 +60,8 @@ def detect(path: Path) -> FileFormat:
         for fmt, _ in FORMATS.values():
             if fmt.marker and (path / fmt.marker).is_file():
                 return fmt
-        raise UsageError(f"{path} is a folder but not a model: none of the model folder types ({kinds()})",
-                         "pass a SavedModel folder (with saved_model.pb) or a model file")
+        raise UsageError(f"{path} is a folder but not a model: it is none of {kinds(folders=True)}",
+                         f"pass a model folder or a model file: {kinds()}")
     for fmt, _ in FORMATS.values():
         if any(path.name.lower().endswith(s) for s in fmt.suffixes):
             return fmt

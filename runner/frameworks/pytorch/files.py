@@ -33,7 +33,7 @@ def load(path: Path, fmt: str, device: str = "cpu") -> Any:
         return torch.jit.load(str(path), map_location=device).eval()
     except Exception as exc:  # noqa: BLE001 - torch raises many kinds for a file it cannot read
         kind = "torch.export (.pt2) program" if fmt == "pt2" else "TorchScript archive"
-        raise Unsupported(f"not a {kind} torch can load: {str(exc).strip().splitlines()[0][:300]}") from exc
+        raise Unsupported(f"not a {kind} torch can load: {_line(exc)}") from exc
 
 
 def describe(path: Path, fmt: str) -> Signature:
@@ -54,8 +54,7 @@ def _describe_pt2(path: Path) -> Signature:
     try:
         program = torch.export.load(str(path))
     except Exception as exc:  # noqa: BLE001
-        raise Unsupported(f"not a torch.export (.pt2) program torch can load: {str(exc).splitlines()[0][:300]}") \
-            from exc
+        raise Unsupported(f"not a torch.export (.pt2) program torch can load: {_line(exc)}") from exc
     user = set(program.graph_signature.user_inputs)
     inputs = []
     for node in program.graph.nodes:
@@ -95,8 +94,7 @@ def to_onnx(model_file: Any, target: str, from_dir: Path, out_dir: Path) -> Dict
         torch.onnx.export(program, example(model_file, _batch(model_file)), str(path), dynamo=True,
                           opset_version=DYNAMO_OPSET, input_names=names)
     except Exception as exc:  # noqa: BLE001 - the exporter's failures mean this program is not supported
-        raise Unsupported(f"torch.onnx.export (dynamo) failed on the .pt2: {str(exc).splitlines()[0][:300]}") \
-            from exc
+        raise Unsupported(f"torch.onnx.export (dynamo) failed on the .pt2: {_line(exc)}") from exc
     meta = onnx_export.finish(onnx_export.load(path), names, out_dir, outputs=None)
     return dict(meta, method="torch.onnx.export", exporter="dynamo", torch_version=torch.__version__)
 
@@ -104,3 +102,9 @@ def to_onnx(model_file: Any, target: str, from_dir: Path, out_dir: Path) -> Dict
 def _batch(model_file: Any) -> int:
     """The example batch: the file's fixed batch, else 2 (a dynamic batch dimension seldom allows 1)."""
     return model_file.batch or 2
+
+
+def _line(exc: BaseException) -> str:
+    """The first non-empty line of an exception's message (torch's run long)."""
+    lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
+    return (lines[0] if lines else type(exc).__name__)[:300]

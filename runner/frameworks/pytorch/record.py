@@ -31,7 +31,7 @@ RECORD = Record(
     ),
     startup_allowance_s=4.0,
     formats=(FileFormat("torchscript", "TorchScript", "model.pt", (".pt",)),
-             FileFormat("pt2", "torch.export (.pt2)", "model.pt2", (".pt2",))),
+             FileFormat("pt2", "torch.export program", "model.pt2", (".pt2",))),
     reads=("torchscript", "pt2"),
     converts=(Conversion("pt2", "onnx", "torch.onnx.export"),),
 )

@@ -21,6 +21,6 @@ RECORD = Record(
     ),
     tag="litert",
     startup_allowance_s=1.0,
-    formats=(FileFormat("tflite", "LiteRT flatbuffer (.tflite)", "model.tflite", (".tflite",)),),
+    formats=(FileFormat("tflite", "LiteRT flatbuffer", "model.tflite", (".tflite",)),),
     reads=("tflite",),
 )
