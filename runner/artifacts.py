@@ -255,8 +255,8 @@ class Cache:
         try:
             target = tmp / path.name if single_file else tmp
             req = dict(req, builder=builder)
-            if req["job"] in ("artifact", "reference"):
-                req["weights"] = str(self.weights(req["model"]))
+            if req["job"] in ("artifact", "reference"):  # a model file has its weights in it
+                req["weights"] = "" if req.get("model_file") else str(self.weights(req["model"]))
             req[OUTPUT_KEYS.get(req["job"], "out_dir")] = str(target)
             if self.on_build is not None:
                 self.on_build(req["job"])

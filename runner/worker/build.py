@@ -30,14 +30,14 @@ from runner.worker import lifeline
 def run(req: Dict[str, Any]) -> Dict[str, Any]:
     from runner.frameworks import builder
     from runner.frameworks.base import Unsupported
+    from runner.worker import file_jobs
 
     module = builder(req["builder"])
     job = req["job"]
     try:
         if job in ("describe_file", "convert_file", "file_reference"):
-            from runner.worker import file_jobs
-
             return file_jobs.run(module, req)
+        file_jobs.register(req)  # a model file's derived artifact
         if job == "weights":
             module.make_weights(req["model"], Path(req["path"]), int(req["seed"]))
             return {"ok": True}

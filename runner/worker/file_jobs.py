@@ -3,10 +3,13 @@
     describe_file   the format's own framework's ``describe_file(path, format)`` -> a Signature (dict)
     convert_file    a converter's ``convert_file(model_file, target, from_dir, out_dir)`` -> metadata
     file_reference  the format's own framework's adapter runs the file on the CPU, one thread, on the seeded
-                    inputs, exactly as a cell would: its output (the first) is the reference, saved as .npy
+                    inputs, exactly as a cell would: its output (the first) is the reference, saved as .npy;
+                    a file that fixes its batch size runs the items that many at a time (item ``i`` is the
+                    same for every batch size)
 
-The request of the last two carries the :class:`~runner.models.files.ModelFile` (a dict), whose spec is
-registered here (:func:`runner.models.spec.register`) before any framework code asks for it by name.
+Every build job whose request carries a :class:`~runner.models.files.ModelFile` (a dict; a derived artifact
+of a model file too) has its spec registered first (:func:`register`), so framework code asks for it by
+name as for a built-in model.
 """
 
 from __future__ import annotations
@@ -15,15 +18,23 @@ from pathlib import Path
 from typing import Any, Dict
 
 
+def register(req: Dict[str, Any]) -> Any:
+    """The request's model file (registered in this process), or None when it carries none."""
+    from runner.models import spec
+    from runner.models.files import ModelFile
+
+    if not req.get("model_file"):
+        return None
+    model_file = ModelFile.from_dict(req["model_file"])
+    spec.register(model_file.spec())
+    return model_file
+
+
 def run(module: Any, req: Dict[str, Any]) -> Dict[str, Any]:
     """The result of file job ``req["job"]`` with build module ``module`` (of ``req["builder"]``)."""
-    from runner.models.files import ModelFile
-    from runner.models.spec import register
-
     if req["job"] == "describe_file":
         return {"ok": True, "signature": module.describe_file(Path(req["path"]), req["format"])}
-    model_file = ModelFile.from_dict(req["model_file"])
-    register(model_file.spec())
+    model_file = register(req)
     if req["job"] == "convert_file":
         meta = module.convert_file(model_file, req["target"], Path(req["from_dir"]), Path(req["out_dir"]))
         return {"ok": True, "meta": meta or {}}
@@ -42,16 +53,20 @@ def reference(framework: str, model_file: Any, folder: Path, batch_size: int, ou
     from runner.models import inputs
     from runner.models.files import FILE_SOURCE
 
-    cell = Cell(model_file.name, framework, FILE_SOURCE, batch_size, "cpu", 1, 0, model_file=model_file)
+    step = model_file.batch or batch_size
+    cell = Cell(model_file.name, framework, FILE_SOURCE, step, "cpu", 1, 0, model_file=model_file)
     a = get_adapter(framework)
     a.configure(cell)
     a.import_framework()
     a.load(folder, cell)
-    batch = a.prepare(inputs.make_inputs(model_file.spec(), batch_size))
-    y = a.infer(batch)
-    a.sync()
-    array = np.asarray(a.to_numpy(y))
+    items = inputs.make_inputs(model_file.spec(), -(-batch_size // step) * step)
+    parts = []
+    for start in range(0, batch_size, step):
+        y = a.infer(a.prepare({n: v[start:start + step] for n, v in items.items()}))
+        a.sync()
+        parts.append(np.asarray(a.to_numpy(y)))
     a.close()
+    array = np.concatenate(parts)[:batch_size]
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as fh:
         np.save(fh, array.astype(np.float32) if array.dtype.kind == "f" else array)

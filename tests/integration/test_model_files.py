@@ -32,8 +32,8 @@ OWNER = {"onnx": "onnxruntime", "torchscript": "pytorch", "pt2": "pytorch", "sav
          "tflite": "tflite"}
 
 #: Run in the pytorch environment: tinycnn as a .pt2 (dynamic batch), as an ONNX graph whose batch, height and
-#: width are all dynamic, and a tiny embedding model (integer token ids) as ONNX (batch and sequence dynamic)
-#: and as a .pt2 (batch dynamic, 16 ids).
+#: width are all dynamic and as one whose batch is fixed to 1, and a tiny embedding model (integer token ids)
+#: as ONNX (batch and sequence dynamic) and as a .pt2 (batch dynamic, 16 ids).
 EXPORTS = textwrap.dedent("""
     import sys
     from pathlib import Path
@@ -54,6 +54,7 @@ EXPORTS = textwrap.dedent("""
         onnx.save(proto, str(path))
 
     onnx_file(net, example("tinycnn", 2), out / "dynamic.onnx", ["image"], {"image": {0: "n", 2: "h", 3: "w"}})
+    onnx_file(net, example("tinycnn", 1), out / "fixed.onnx", ["image"], {})
 
     class Embed(torch.nn.Module):
         def __init__(self):
@@ -90,7 +91,7 @@ def files(tmp_path_factory) -> Dict[str, Path]:
         copy(folder / name, root / target)
         made[target] = root / target
     run_python(python, ["-c", EXPORTS, str(root), str(cache.weights("tinycnn"))])
-    made.update({n: root / n for n in ("tinycnn.pt2", "dynamic.onnx", "embed.onnx", "embed.pt2")})
+    made.update({n: root / n for n in ("tinycnn.pt2", "dynamic.onnx", "fixed.onnx", "embed.onnx", "embed.pt2")})
     return made
 
 
@@ -128,6 +129,17 @@ def test_every_format_runs_where_it_is_read_or_converted_and_agrees_with_its_own
     # the same function and the same seeded input (both name it x): the same output
     assert torch_rows["pt2"]["output_checksum"] == pytest.approx(torch_rows["torchscript"]["output_checksum"],
                                                                  rel=1e-5)
+
+
+def test_a_file_that_fixes_its_batch_runs_only_that_batch_size(files, tmp_path):
+    proc = edgebench(tmp_path, "run", "--model-file", str(files["fixed.onnx"]), "--batch-sizes", "1,2",
+                     "--frameworks", "onnxruntime", "--out", str(tmp_path), "--run-id", "fixed", "--repetitions", "1",
+                     *FAST)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = {r["batch_size"]: r for r in read_cells(tmp_path / "fixed")}
+    assert rows[1]["status"] == "ok" and rows[1]["output_max_abs_diff"] == 0.0
+    assert (rows[2]["status"], rows[2]["error_class"]) == ("unsupported", "FixedBatch")
+    assert "fixes its batch dimension to 1" in rows[2]["error_message"]
 
 
 def test_a_dynamic_onnx_takes_its_shape_from_input_shape_and_its_batch_from_batch_sizes(files, tmp_path):
