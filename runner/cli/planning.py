@@ -58,7 +58,7 @@ def _cell_marks(cell: Cell, found: Dict[str, providers.Providers]) -> List[Mark]
     info = envs.for_framework(cell.framework, cell.env_set)
     if not info.available:
         return [Mark("environment", f"{cell.framework}: {info.reason}")]
-    out = []
+    out = _file_marks(cell)
     record = FRAMEWORKS[cell.framework]
     builder = _builder(cell)
     if record.needs_artifact and builder and not envs.for_framework(builder, cell.env_set).available and \
@@ -71,6 +71,19 @@ def _cell_marks(cell: Cell, found: Dict[str, providers.Providers]) -> List[Mark]
     if problem:
         out.append(Mark("provider", f"{runtime_label(cell.framework, provider=cell.provider)}: {problem}"))
     return out
+
+
+def _file_marks(cell: Cell) -> List[Mark]:
+    """A model file's cell that no conversion reaches, or at a batch size the file does not take."""
+    model_file = cell.model_file
+    if model_file is None:
+        return []
+    way = route(model_file.format, cell.framework)
+    if not way.supported:
+        return [Mark("conversion", f"{cell.model} on {cell.framework}: {way.reason}")]
+    if model_file.batch is not None and model_file.batch != cell.batch_size:
+        return [Mark("batch", f"{cell.model}: the file fixes its batch dimension to {model_file.batch}")]
+    return []
 
 
 def _builder(cell: Cell) -> Optional[str]:
@@ -105,7 +118,7 @@ def estimate_s(cells: Sequence[Cell], marks: Dict[str, List[Mark]], used: Sequen
     for cell in cells:
         blocking = {m.kind for m in marks.get(cell.cell_id, ())}
         allowance = FRAMEWORKS[cell.framework].startup_allowance_s
-        if blocking & {"environment", "artifact"}:
+        if blocking & {"environment", "artifact", "conversion", "batch"}:
             continue
         if blocking:
             low, high = low + allowance, high + allowance
@@ -142,4 +155,5 @@ def summary(cells: Sequence[Cell], marks: Dict[str, List[Mark]], used: Sequence[
 
 def cell_mark(marks: List[Mark]) -> str:
     """The short mark after a cell: what stops it ('' when it can run)."""
-    return f"cannot run here: no {', no '.join(m.kind for m in marks)}" if marks else ""
+    words = {"batch": "batch size the file fixes"}
+    return f"cannot run here: no {', no '.join(words.get(m.kind, m.kind) for m in marks)}" if marks else ""

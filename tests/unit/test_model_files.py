@@ -267,6 +267,17 @@ def test_a_file_that_fixes_its_batch_or_has_no_route_is_an_unsupported_row_befor
     assert got.failure.error_class == "NoConversion" and "no conversion from ONNX" in got.failure.error_message
 
 
+def test_plan_marks_a_file_cell_without_a_conversion_or_at_a_batch_size_the_file_does_not_take():
+    from runner.cli import planning
+
+    reader = next(n for n in FRAMEWORKS if not formats.route("onnx", n).supported)
+    marks = planning._file_marks(Cell("mine", reader, FILE_SOURCE, 1, "cpu", 1, 0, model_file=FILE))
+    assert [m.kind for m in marks] == ["conversion"] and "no conversion from ONNX" in marks[0].reason
+    fixed = Cell("mine", "onnxruntime", FILE_SOURCE, 2, "cpu", 1, 0, model_file=dataclasses.replace(FILE, batch=1))
+    assert planning.cell_mark(planning._file_marks(fixed)) == "cannot run here: no batch size the file fixes"
+    assert planning._file_marks(dataclasses.replace(fixed, batch_size=1)) == []
+
+
 def test_rows_of_a_model_file_carry_its_sha256_format_and_reference_framework():
     cell = Cell("mine", "onnxruntime", FILE_SOURCE, 1, "cpu", 1, 0, model_file=FILE)
     where = Where("r", "box", "x86", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
