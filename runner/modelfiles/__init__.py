@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import Iterable, List, Sequence, Tuple
 
-from runner import envs
+from runner import checksums, envs
 from runner.artifacts import BuildError, Cache
 from runner.catalog import FRAMEWORKS, formats
 from runner.config import GridSpec
@@ -46,7 +46,8 @@ def resolve(spec: GridSpec, cache: Cache) -> Tuple[ModelFile, ...]:
     for f, name, (sig, saved), (specs, batch) in zip(found, names, described, concrete):
         copy = store.copy_into(cache.root, f)
         if not saved.is_file():
-            saved.write_text(json.dumps(sig.to_dict(), indent=1))
+            with checksums.writing(cache.root, saved):
+                saved.write_text(json.dumps(sig.to_dict(), indent=1))
         files.append(ModelFile(name, f.format.name, f.sha256, str(copy), formats.owner(f.format.name).name, specs,
                                tuple(o.name for o in sig.outputs), batch, str(f.path)))
         register(files[-1].spec())

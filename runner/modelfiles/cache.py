@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional, Tuple
 
-from runner import envs
+from runner import checksums, envs
 from runner.artifacts import BuildError, Cache, Failure, Prepared, tree_bytes
 from runner.catalog import FRAMEWORKS
 from runner.catalog.formats import Route, route
@@ -69,7 +69,7 @@ def _root(cache: Cache, model_file: ModelFile) -> Path:
 def _copy(cache: Cache, model_file: ModelFile) -> Tuple[Path, dict]:
     folder = Path(model_file.copy)
     if str(folder) not in cache.verified:
-        meta = cache._verify(folder)
+        meta = checksums.verify_tree(folder)
         if meta is None:
             raise BuildError(Failure("failed", "ArtifactCorrupt", f"the cached copy of {model_file.path} in {folder} "
                                      "does not match its sha256s; run again to copy the file anew"))
@@ -79,7 +79,7 @@ def _copy(cache: Cache, model_file: ModelFile) -> Tuple[Path, dict]:
 
 def _prebuilt(cache: Cache, model_file: ModelFile, base: str, reason: str) -> Tuple[Path, dict]:
     for path in sorted(_root(cache, model_file).glob(f"{base}*-in{model_file.inputs_key}"), reverse=True):
-        meta = cache._verify(path) if path.is_dir() else None
+        meta = checksums.verify_tree(path) if path.is_dir() else None
         if meta is not None:
             cache.verified[str(path)] = meta
             return path, dict(meta, prebuilt=True)
@@ -94,7 +94,7 @@ def file_reference(cache: Cache, model_file: ModelFile, batch: int) -> Tuple[Opt
     stem = f"reference-in{model_file.inputs_key}-b{batch}-{FRAMEWORKS[owner].packages[0]}"
     info = envs.for_framework(owner)
     if not info.available:
-        made = sorted(_root(cache, model_file).glob(f"{stem}*.npy"))
+        made = [p for p in sorted(_root(cache, model_file).glob(f"{stem}*.npy")) if checksums.verify_file(p)]
         return (made[-1], "") if made else (None, f"no reference: {info.reason}")
     path = _root(cache, model_file) / f"{stem}{envs.framework_version(owner, info)}.npy"
     req = {"job": "file_reference", "model": model_file.name, "model_file": model_file.to_dict(),

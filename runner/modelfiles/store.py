@@ -15,20 +15,19 @@ import fcntl
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
+from runner import checksums
+from runner import names as path_names
 from runner.catalog.formats import FORMATS
 from runner.errors import UsageError
 from runner.frameworks.record import FileFormat
 from runner.models.spec import MODELS
-
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,54}")
-NAME_RULE = "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 55 characters"
+from runner.results.files import dir_mode
 
 
 @dataclass(frozen=True)
@@ -84,15 +83,7 @@ def locate(path: Path) -> Located:
             files[Path(fmt.file).with_suffix(suffix).name] = companion
     if not files:
         raise UsageError(f"{path} is an empty folder", "pass a model file or a model folder")
-    return Located(path, fmt, files, digest({name: _sha256(p) for name, p in files.items()}))
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return Located(path, fmt, files, digest({name: checksums.sha256_file(p) for name, p in files.items()}))
 
 
 def copy_folder(cache_root: Path, found: Located) -> Path:
@@ -101,32 +92,38 @@ def copy_folder(cache_root: Path, found: Located) -> Path:
 
 
 def copy_into(cache_root: Path, found: Located) -> Path:
-    """The verified copy of ``found`` in the cache (made once, atomically, under a file lock)."""
-    from runner.artifacts import sha256_tree
-
+    """The verified copy of ``found`` in the cache: as it is when it verifies (no lock, no write), else made
+    under a file lock, atomically (a cache that cannot be written is an OutputError, exit 3)."""
     folder = copy_folder(cache_root, found)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with open(folder.parent / ".file.lock", "w") as lock:
+    if checksums.verify_tree(folder) is not None:
+        return folder
+    with checksums.writing(cache_root, folder):
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(folder.parent / ".file.lock", "w")
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        meta = _read_meta(folder)
-        if meta.get("files") and sha256_tree(folder) == meta["files"]:
-            return folder
-        shutil.rmtree(folder, ignore_errors=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".file.", dir=folder.parent))
-        try:
-            for name, source in found.files.items():
-                (tmp / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, tmp / name)
-            files = sha256_tree(tmp)
-            if digest(files) != found.sha256:
-                raise UsageError(f"{found.path} changed while it was copied", "copy it again when it is complete")
-            meta = {"files": files, "format": found.format.name, "given_as": found.path.name,
-                    "model_sha256": found.sha256}
-            (tmp / "artifact.json").write_text(json.dumps(meta, indent=1, sort_keys=True))
-            os.replace(tmp, folder)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        if checksums.verify_tree(folder) is None:  # nor made by another process meanwhile
+            with checksums.writing(cache_root, folder):
+                shutil.rmtree(folder, ignore_errors=True)
+                _copy(found, folder)
     return folder
+
+
+def _copy(found: Located, folder: Path) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix=".file.", dir=folder.parent))
+    try:
+        for name, source in found.files.items():
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, tmp / name)
+        files = checksums.sha256_tree(tmp)
+        if digest(files) != found.sha256:
+            raise UsageError(f"{found.path} changed while it was copied", "copy it again when it is complete")
+        meta = {"files": files, "format": found.format.name, "given_as": found.path.name, "model_sha256": found.sha256}
+        (tmp / "artifact.json").write_text(json.dumps(meta, indent=1, sort_keys=True))
+        os.chmod(tmp, dir_mode())  # mkdtemp's 0700 would hide the cache from the owner's group
+        os.replace(tmp, folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def digest(files: Dict[str, str]) -> str:
@@ -136,20 +133,9 @@ def digest(files: Dict[str, str]) -> str:
     return hashlib.sha256("".join(f"{d}  {n}\n" for n, d in sorted(files.items())).encode()).hexdigest()
 
 
-def _read_meta(folder: Path) -> dict:
-    try:
-        return json.loads((folder / "artifact.json").read_text())
-    except (OSError, ValueError):
-        return {}
-
-
 def names(found: Sequence[Located]) -> List[str]:
     """Each file's name in the data: its stem, with its sha256's first 8 hex digits where the stem is a
-    built-in model's or another file's (of other content)."""
-    for f in found:
-        if not NAME.fullmatch(f.stem):
-            raise UsageError(f"model file {f.path}: its name '{f.stem}' is not a valid model name: use "
-                             f"{NAME_RULE}", "rename the file (or a copy of it)")
+    built-in model's or another file's (of other content); a name in the path alphabet (:mod:`runner.names`)."""
     seen: Dict[Tuple[str, str], Path] = {}
     for f in found:
         if (f.stem, f.sha256) in seen:
@@ -157,4 +143,7 @@ def names(found: Sequence[Located]) -> List[str]:
                              "list each model file once")
         seen[(f.stem, f.sha256)] = f.path
     stems = [f.stem for f in found]
-    return [f"{f.stem}-{f.sha256[:8]}" if f.stem in MODELS or stems.count(f.stem) > 1 else f.stem for f in found]
+    made = [f"{f.stem}-{f.sha256[:8]}" if f.stem in MODELS or stems.count(f.stem) > 1 else f.stem for f in found]
+    for f, name in zip(found, made):
+        path_names.check(f"model name (of {f.path})", name, "rename the file (or a copy of it)")
+    return made

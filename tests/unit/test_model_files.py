@@ -208,8 +208,14 @@ def test_names_are_stems_made_unique_with_the_sha256_and_checked(tmp_path):
         store.names([found[0], found[0]])
     bad = tmp_path / "my model.onnx"
     bad.write_bytes(b"x")
-    with pytest.raises(UsageError, match="not a valid model name"):
+    with pytest.raises(UsageError, match="invalid model name .* 'my model': use letters"):
         store.names([store.locate(bad)])
+    longs = [folder / f"{'n' * 60}.onnx" for folder in made[:2]]
+    for i, path in enumerate(longs):
+        path.write_bytes(bytes([i]))
+    assert store.names([store.locate(longs[0])]) == ["n" * 60]
+    with pytest.raises(UsageError, match="at most 64 characters"):  # with the sha256's 8 digits: too long
+        store.names([store.locate(p) for p in longs])
 
 
 # -- grid keys, cells, rows ---------------------------------------------------------------------------------------
