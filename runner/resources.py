@@ -56,9 +56,10 @@ def default_limit() -> Optional[int]:
     return min(bounds) if bounds else None
 
 
-def input_bytes(model: str, batch_size: int) -> int:
-    """Bytes of one batch of the model's inputs."""
-    return batch_size * sum(math.prod(s.shape) * np.dtype(s.dtype).itemsize for s in MODELS[model].inputs)
+def input_bytes(cell: Cell) -> int:
+    """Bytes of one batch of the cell's model's inputs (a built-in model's, or its model file's)."""
+    spec = cell.model_file.spec() if cell.model_file is not None else MODELS[cell.model]
+    return cell.batch_size * sum(math.prod(s.shape) * np.dtype(s.dtype).itemsize for s in spec.inputs)
 
 
 def _size(n: float) -> str:
@@ -71,7 +72,7 @@ def check_grid(cells: Iterable[Cell]) -> None:
     if not total:
         return
     for cell in cells:
-        need = INPUT_FACTOR * input_bytes(cell.model, cell.batch_size)
+        need = INPUT_FACTOR * input_bytes(cell)
         if need > total:
             raise UsageError(f"batch size {cell.batch_size} of {cell.model} needs at least {_size(need)} for its "
                              f"inputs alone, more than this host's memory ({_size(total)})",
@@ -81,7 +82,7 @@ def check_grid(cells: Iterable[Cell]) -> None:
 def cell_problem(cell: Cell, limit: Optional[int]) -> Optional[str]:
     """Why ``cell`` cannot start within ``limit`` and the memory available now, or None."""
     bounds = [b for b in (limit, available_bytes()) if b]
-    need = INPUT_FACTOR * input_bytes(cell.model, cell.batch_size)
+    need = INPUT_FACTOR * input_bytes(cell)
     if bounds and need > min(bounds):
         return (f"batch size {cell.batch_size} needs at least {_size(need)} for its inputs alone; the cell may "
                 f"use {_size(min(bounds))} (the memory limit, or the memory available now)")

@@ -96,7 +96,12 @@ def _builder(cell: Cell) -> Optional[str]:
 
 def _prebuilt(cell: Cell) -> bool:
     if cell.model_file is not None:
-        return any((cache_dir() / "models" / cell.model_file.sha256).glob("*-by-*/artifact.json"))
+        from runner.modelfiles.cache import conversions
+
+        way = route(cell.model_file.format, cell.framework)
+        base = f"{way.conversion.target}-by-{way.source}" if way.conversion else "*-by-"
+        return any((p / "artifact.json").is_file() for p in conversions(cache_dir(), cell.model_file, cell.env_set,
+                                                                         base))
     pattern = f"{FRAMEWORKS[cell.framework].artifact}-from-{cell.source}-*/artifact.json"
     return any((cache_dir() / "artifacts" / cell.model).glob(pattern))
 

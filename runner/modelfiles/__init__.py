@@ -22,6 +22,7 @@ from typing import Iterable, List, Sequence, Tuple
 from runner import checksums, envs
 from runner.artifacts import BuildError, Cache
 from runner.catalog import FRAMEWORKS, formats
+from runner.catalog.sets import CURRENT
 from runner.config import GridSpec
 from runner.errors import EnvironmentMissing, UsageError, did_you_mean
 from runner.modelfiles import inputs as concrete_inputs
@@ -36,7 +37,7 @@ def resolve(spec: GridSpec, cache: Cache) -> Tuple[ModelFile, ...]:
         return ()
     found = [store.locate(Path(p)) for p in spec.model_files]
     names = store.names(found)
-    described = [describe(cache, f) for f in found]
+    described = [describe(cache, f, spec.env_sets) for f in found]
     shapes, ranges = dict(spec.input_shapes), dict(spec.input_ranges)
     _check_given(list(shapes) + list(ranges), [sig for sig, _ in described])
     open_ = {i.name for sig, _ in described for i in sig.inputs if concrete_inputs.is_open(i)}
@@ -54,19 +55,24 @@ def resolve(spec: GridSpec, cache: Cache) -> Tuple[ModelFile, ...]:
     return tuple(files)
 
 
-def describe(cache: Cache, found: store.Located) -> Tuple[Signature, Path]:
+def describe(cache: Cache, found: store.Located, env_sets: Sequence[str] = (CURRENT,)) -> Tuple[Signature, Path]:
     """The file's signature from its format's own framework, and where it is kept (beside the copy; read
-    from there when a run described the same file with the same framework version before)."""
+    from there when a run described the same file with the same framework version before). It is described
+    in the current set where that has the framework (today's runtimes read the most files), else in the first
+    of the grid's ``env_sets`` that has it."""
     owner = formats.owner(found.format.name)
-    info = envs.for_framework(owner.name)
+    candidates = [(s, envs.for_framework(owner.name, s)) for s in dict.fromkeys((CURRENT, *env_sets))]
+    env_set, info = next(((s, i) for s, i in candidates if i.available), candidates[0])
     if not info.available:
         raise EnvironmentMissing(f"{found.path}: reading a {found.format.title} file needs the {owner.name} "
                                  f"environment: {info.reason}", owner.setup_hint)
+    in_set = "" if env_set == CURRENT else f"-{env_set}"
     saved = store.copy_folder(cache.root, found).parent / \
-        f"signature-{owner.name}{envs.framework_version(owner.name, info)}.json"
+        f"signature-{owner.name}{envs.framework_version(owner.name, info)}{in_set}.json"
     if saved.is_file():
         return Signature.from_dict(json.loads(saved.read_text())), saved
-    req = {"job": "describe_file", "model": found.stem, "format": found.format.name, "path": str(found.path)}
+    req = {"job": "describe_file", "model": found.stem, "format": found.format.name, "path": str(found.path),
+           "env_set": env_set}
     try:
         result = cache.job(owner.name, req)
     except BuildError as exc:

@@ -29,11 +29,23 @@ def load(path: Path, fmt: str, device: str = "cpu") -> Any:
 
     try:
         if fmt == "pt2":
-            return torch.export.load(str(path)).module().to(device)
+            return _program(torch, path).module().to(device)
         return torch.jit.load(str(path), map_location=device).eval()
+    except Unsupported:
+        raise
     except Exception as exc:  # noqa: BLE001 - torch raises many kinds for a file it cannot read
-        kind = "torch.export (.pt2) program" if fmt == "pt2" else "TorchScript archive"
-        raise Unsupported(f"not a {kind} torch can load: {_line(exc)}") from exc
+        raise Unsupported(f"not a TorchScript archive torch {torch.__version__} can load: {_line(exc)}") from exc
+
+
+def _program(torch: Any, path: Path) -> Any:
+    """The ExportedProgram in ``path``; Unsupported with torch's message (or its missing torch.export)."""
+    if not hasattr(torch, "export") or not hasattr(torch.export, "load"):
+        raise Unsupported(f"torch {torch.__version__} cannot read .pt2 files (torch.export.load came with torch 2.1)")
+    try:
+        return torch.export.load(str(path))
+    except Exception as exc:  # noqa: BLE001 - torch raises many kinds for a file it cannot read
+        raise Unsupported(f"not a torch.export (.pt2) program torch {torch.__version__} can load: "
+                          f"{_line(exc)}") from exc
 
 
 def describe(path: Path, fmt: str) -> Signature:
@@ -51,10 +63,7 @@ def _describe_torchscript(path: Path) -> Signature:
 def _describe_pt2(path: Path) -> Signature:
     import torch
 
-    try:
-        program = torch.export.load(str(path))
-    except Exception as exc:  # noqa: BLE001
-        raise Unsupported(f"not a torch.export (.pt2) program torch can load: {_line(exc)}") from exc
+    program = _program(torch, path)
     user = set(program.graph_signature.user_inputs)
     inputs = []
     for node in program.graph.nodes:
@@ -87,7 +96,7 @@ def to_onnx(model_file: Any, target: str, from_dir: Path, out_dir: Path) -> Dict
 
     if model_file.format != "pt2" or target != "onnx":
         raise Unsupported(f"PyTorch converts .pt2 files to ONNX, not {model_file.format} to {target}")
-    program = torch.export.load(str(Path(from_dir) / "model.pt2"))
+    program = _program(torch, Path(from_dir) / "model.pt2")
     names: List[str] = [s.name for s in model_file.inputs]
     path = Path(out_dir) / onnx_export.FILE
     try:
