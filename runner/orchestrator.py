@@ -138,6 +138,7 @@ class Orchestrator:
         """The settings that differ from the cells already here; refused unless --allow-mixed."""
         current = resume.settings(self.s.spec.budget, self.s.device, probe.image_id(), __version__)
         manifest = self.sink.read_manifest() if done else {}
+        resume.check_model_files(manifest, resume.model_files(self.cells), self.s.run_id)
         return resume.check_run(manifest, len(done), current, self.s.allow_mixed, self.s.run_id)
 
     def _idle(self, name: str, seconds: float, source: str) -> meters.IdleBaseline:
@@ -246,6 +247,7 @@ class Orchestrator:
             "device": self.s.device,
             # a resumed run may name fewer frameworks: the environments of earlier invocations stay
             "environments": {**old.get("environments", {}), **{envs_key(*n): vars(envs.probe(*n)) for n in names}},
+            "model_files": {**old.get("model_files", {}), **resume.model_files(self.cells)},  # name -> sha256...
             "meters": [vars(p) for p in self.probes],
             **self._energy_manifest(),
             "thermal": self.monitor.manifest(),

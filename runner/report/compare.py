@@ -1,9 +1,10 @@
 """Compare two runs configuration by configuration: B/A from the estimator, with its 95% CI and a verdict.
 
-Cells match on their identity dimensions, repetitions pooled. ``device``, ``framework_version`` and
-``options`` are ignored by default (so runs on two devices or two framework versions compare, and both are
-shown): an ignored dimension is paired when each side has one value of it within a match, and matched when
-a side has several. ``ignore`` adds dimensions (e.g. ``threads`` to compare a t1 run with a t2 run).
+Cells match on their identity dimensions, repetitions pooled; a model file's sha256 is one of them, so two
+files of the same name never match. ``device``, ``framework_version`` and ``options`` are ignored by default
+(so runs on two devices or two framework versions compare, and both are shown): an ignored dimension is
+paired when each side has one value of it within a match, and matched when a side has several. ``ignore``
+adds dimensions (e.g. ``threads`` to compare a t1 run with a t2 run).
 ``across`` compares the values of one dimension within a dataset instead of two runs (``env_set``: the same
 configurations under two version sets).
 
@@ -31,8 +32,8 @@ from runner.report.evidence import DISAGREES
 from runner.report.load import Dataset
 from runner.system.checks import LOAD_WARN
 
-IDENTITY = ["device", "model", "framework", "framework_version", "env_set", "source", "batch_size", "provider",
-            "threads", "options"]
+IDENTITY = ["device", "model", "model_sha256", "framework", "framework_version", "env_set", "source", "batch_size",
+            "provider", "threads", "options"]
 IGNORED = ("device", "framework_version", "options")
 METRICS = ("latency", "energy")
 VERDICTS = {"latency": ("faster", "slower"), "energy": ("less energy", "more energy")}
@@ -159,11 +160,13 @@ def _index(rows: pd.DataFrame, keys: List[str]) -> Dict[Tuple, pd.DataFrame]:
 
 
 def _name(d: Dict) -> str:
-    """'model runtime(source)/provider [options] b1 t1 on device' (``runner.naming``)."""
+    """'model runtime(source)/provider [options] b1 t1 on device' (``runner.naming``); a model file's model
+    with its sha256's first 8 hex digits (``mine@1a2b3c4d``)."""
     runtime = runtime_label(d.get("framework", ""), d.get("source") or "", d.get("provider") or "",
                             d.get("options") or "")
-    parts = [d.get("model"), runtime, f"b{d['batch_size']}" if "batch_size" in d else None,
-             f"t{d['threads']}" if "threads" in d else None]
+    sha = d.get("model_sha256") or ""
+    parts = [f"{d.get('model')}@{sha[:8]}" if sha else d.get("model"), runtime,
+             f"b{d['batch_size']}" if "batch_size" in d else None, f"t{d['threads']}" if "threads" in d else None]
     in_set = f" env {d['env_set']}" if d.get("env_set") not in (None, "", CURRENT) else ""
     return " ".join(str(p) for p in parts if p) + in_set + (f" on {d['device']}" if d.get("device") else "")
 

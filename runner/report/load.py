@@ -147,6 +147,17 @@ def _conform(table: pa.Table) -> pa.Table:
     return table
 
 
+def _distinct_model_files(cells: pd.DataFrame) -> pd.DataFrame:
+    """``model_sha256`` '' for built-in models; a model name that stands for several model files in the
+    dataset (runs pooled, each with its own file of that name) gets each file's sha256's first 8 hex digits."""
+    cells["model_sha256"] = cells["model_sha256"].fillna("")
+    files = cells[cells["model_sha256"] != ""]
+    shared = files.groupby("model")["model_sha256"].nunique()
+    clash = cells["model"].isin(shared[shared > 1].index) & (cells["model_sha256"] != "")
+    cells.loc[clash, "model"] = cells.loc[clash, "model"] + "-" + cells.loc[clash, "model_sha256"].str[:8]
+    return cells
+
+
 def _manifest(run_dir: Path) -> Dict:
     path = run_dir / "manifest.json"
     try:
@@ -164,5 +175,6 @@ def load(paths: Sequence[Path]) -> Dataset:
     for col in ("source", "provider", "options", "framework_version", "device_class"):
         cells[col] = cells[col].fillna("")
     cells["env_set"] = cells["env_set"].fillna(CURRENT)  # rows written before version sets: today's pins then
+    cells = _distinct_model_files(cells)
     power = sum(len(list((d / "power").glob("part-*.parquet"))) for d in run_dirs)
     return Dataset(cells, {str(d): _manifest(d) for d in run_dirs}, run_dirs, power, skipped=skipped)

@@ -122,6 +122,23 @@ def check_run(manifest: Mapping[str, Any], done: int, current: Mapping[str, Any]
     return problems
 
 
+def model_files(cells: Sequence[Any]) -> Dict[str, Dict[str, Any]]:
+    """The model files of ``cells`` as the manifest records them: name in the data -> sha256, format, path."""
+    files = {c.model_file.name: c.model_file for c in cells if getattr(c, "model_file", None) is not None}
+    return {n: {"sha256": f.sha256, "format": f.format, "path": f.path} for n, f in sorted(files.items())}
+
+
+def check_model_files(manifest: Mapping[str, Any], current: Mapping[str, Mapping[str, Any]], run_id: str) -> None:
+    """A model name of the run must keep its file: a cell id names the model, so another file of the same name
+    would be taken for cells already done. Refused even with --allow-mixed."""
+    old = manifest.get("model_files") or {}
+    changed = [f"{name} was {old[name].get('sha256', '?')[:12]}…, now {f['sha256'][:12]}… ({f['path']})"
+               for name, f in current.items() if name in old and old[name].get("sha256") != f["sha256"]]
+    if changed:
+        raise RunStateError(f"run {run_id} has cells of another model file of the same name: {'; '.join(changed)}",
+                            "pass another --run-id, or rename the file so that its name in the data differs")
+
+
 def check(problems: List[str], allow_mixed: bool, run_id: str) -> None:
     """Refuse to mix settings in one run unless ``allow_mixed``."""
     if problems and not allow_mixed:
