@@ -41,6 +41,8 @@ EXAMPLES: Dict[str, List[str]] = {
         f"edgebench run --frameworks {MULTI.name} --sources {SOURCES} --providers cpu,{GPU}",
         f"edgebench run --frameworks {OPT_FW} {OPT_ARG}     # an adapter option as a grid dimension",
         "edgebench run --grid my-grid.toml --run-id lab-1  # the same --run-id again resumes",
+        "edgebench run --model-file my.onnx --input-shape input=1x3x224x224   # your own model, every runtime "
+        "that reads it",
         "edgebench run --meters rapl,nvml --idle-s 60 --active-idle-s 2",
         "edgebench run --export csv                       # also results/<run id>/summary.csv",
         f"edgebench run --frameworks {HARNESS} -o fault=segfault,none   # the harness, with an injected fault",
@@ -56,6 +58,7 @@ EXAMPLES: Dict[str, List[str]] = {
         "edgebench list models        # inputs, shapes, dtypes, parameters",
         "edgebench list options       # each framework's adapter options and valid values",
         "edgebench list columns       # every stored column with its unit",
+        "edgebench list formats       # model-file formats, their runtimes and conversions",
         "edgebench list artifacts     # the artifact cache",
     ],
     "env": [

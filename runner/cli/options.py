@@ -14,6 +14,7 @@ from runner.cell import MAX_MEMORY_LIMIT, Cell
 from runner.config import GridSpec
 from runner.errors import UsageError
 from runner.meters.baseline import DEFAULT_ACTIVE_IDLE_S, DEFAULT_IDLE_S
+from runner.modelfiles.store import kinds
 from runner.names import printable
 from runner.thermal.columns import DEFAULT_MAX_RISE_C
 from runner.thermal.cooldown import DEFAULT_MAX_S
@@ -79,9 +80,9 @@ CooldownMaxS = typer.Option(DEFAULT_MAX_S, "--cooldown-max-s", metavar="SECONDS"
 MaxTempRiseC = typer.Option(DEFAULT_MAX_RISE_C, "--max-temp-rise-c", metavar="CELSIUS",
                             help="Warn when the temperature rises more than this during a cell (°C).")
 ModelFiles = typer.Option(None, "--model-file", metavar="PATH",
-                          help="Your own model, repeatable: .onnx, .tflite, TorchScript .pt, .pt2 (torch.export) or "
-                               "a SavedModel folder. It runs on every runtime that reads its format or a conversion "
-                               "of it; without --models only the files run, without --frameworks every such runtime.")
+                          help=f"Your own model, repeatable: {kinds()}. It runs on every runtime that reads its "
+                               "format or a conversion of it; without --models only the files run, without "
+                               "--frameworks every such runtime (`edgebench list formats`).")
 InputShapes = typer.Option(None, "--input-shape", metavar="NAME=1x3x224x224",
                            help="Shape of a model file's input where the file leaves it open, repeatable; the first "
                                 "value stands for the batch dimension, which --batch-sizes sets.")

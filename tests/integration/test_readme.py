@@ -29,6 +29,15 @@ def test_readme_grid_file_expands(tmp_path):
     assert {c.model for c in cells} == {"alexnet", "squeezenet1_1"}
 
 
+def test_readme_model_file_grid_loads(tmp_path):
+    block = next(b for b in blocks("toml") if "model_files" in b)
+    (tmp_path / "grid.toml").write_text(block)
+    spec = config.load(None, tmp_path / "grid.toml", {})
+    assert spec.model_files == (str(tmp_path / "models" / "my.onnx"), str(tmp_path / "models" / "saved_model_dir"))
+    assert (spec.models, spec.input_shapes, spec.input_ranges) == ((), (("input_ids", (1, 128)),),
+                                                                   (("input_ids", (0, 30522)),))
+
+
 def test_readme_sql_runs_on_a_real_run(edgebench, tmp_path):
     edgebench("run", "--preset", "smoke", "--frameworks", "null", "-o", "fault=none,segfault", "--out", "results",
               "--run-id", "r", *FAST)
