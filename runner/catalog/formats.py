@@ -64,9 +64,10 @@ def route(fmt: str, framework: str) -> Route:
         if conversion.target in record.reads:
             return Route(converter.name, conversion)
     reads = ", ".join(map(title, record.reads)) or "no model files"
-    made = ", ".join(dict.fromkeys(title(c.target) for _, c in conversions(fmt))) or "nothing"
+    made = ", ".join(dict.fromkeys(title(c.target) for _, c in conversions(fmt)))
+    converts = f"edgebench converts {title(fmt)} to {made}" if made else f"edgebench converts no {title(fmt)} file"
     return Route(FILE_SOURCE, reason=f"no conversion from {title(fmt)} to a format {record.title} reads "
-                                     f"({record.title} reads {reads}; edgebench converts {title(fmt)} to {made})")
+                                     f"({record.title} reads {reads}; {converts})")
 
 
 def runtimes(fmt: str) -> Tuple[str, ...]:

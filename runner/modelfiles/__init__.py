@@ -39,7 +39,8 @@ def resolve(spec: GridSpec, cache: Cache) -> Tuple[ModelFile, ...]:
     names = store.names(found)
     described = [describe(cache, f, spec.env_sets) for f in found]
     shapes, ranges = dict(spec.input_shapes), dict(spec.input_ranges)
-    _check_given(list(shapes) + list(ranges), [sig for sig, _ in described])
+    _check_given("--input-shape", list(shapes), [sig for sig, _ in described])
+    _check_given("--input-range", list(ranges), [sig for sig, _ in described])
     open_ = {i.name for sig, _ in described for i in sig.inputs if concrete_inputs.is_open(i)}
     concrete = [concrete_inputs.concrete(sig, shapes, ranges, str(f.path), open_) for f, (sig, _) in
                 zip(found, described)]
@@ -83,11 +84,10 @@ def describe(cache: Cache, found: store.Located, env_sets: Sequence[str] = (CURR
     return Signature.from_dict(result["signature"]), saved
 
 
-def _check_given(names: Sequence[str], signatures: Sequence[Signature]) -> None:
+def _check_given(flag: str, names: Sequence[str], signatures: Sequence[Signature]) -> None:
     unknown = concrete_inputs.unknown_names(names, signatures)
     for name, known in unknown.items():
-        raise UsageError(f"--input-shape/--input-range name an input '{name}' that no model file has",
-                         did_you_mean(name, known))
+        raise UsageError(f"{flag} names an input '{name}' that no model file has", did_you_mean(name, known))
 
 
 def default_frameworks(paths: Iterable[str]) -> Tuple[str, ...]:

@@ -139,9 +139,10 @@ def compare_runs(a: Path, b: Optional[Path], console: Console, metric: str = "la
         warn_skipped(ds_b, console)
         if not matches:
             raise UsageError(f"no configuration of {a} matches one of {b}",
-                             "cells match on model, framework, version set, source, batch size, provider and "
-                             "threads; --ignore threads (or another dimension) widens the match, --across env_set "
-                             "pairs the same configurations under different version sets")
+                             "cells match on model (a model file: its sha256 too), framework, version set, source, "
+                             "batch size, provider and threads; --ignore threads (or another dimension) widens the "
+                             "match (--ignore model_sha256: two files of one name), --across env_set pairs the same "
+                             "configurations under different version sets")
         terminal.comparison(matches, alone, metric, console)
         default = f"compare-{a.name}-vs-{b.name}"
     _closing(matches, console, threshold, f"A = {safe(a)}, B = {safe(b)}" if not across_dim else "")
