@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Callable, Dict, List, Sequence
 
 from runner import catalog, config, plan
@@ -90,10 +91,21 @@ def artifacts() -> List[str]:
             shown = size(tree_bytes(folder, files))
         except (OSError, ValueError, TypeError) as exc:
             shown = f"unreadable ({exc.__class__.__name__})"
-        rows.append((folder.parent.name, folder.name, shown, str(folder)))
+        rows.append((_model_of(folder), folder.name, shown, str(folder)))
     if not rows:
         return [f"no artifacts in {root} (edgebench plan --prepare builds them)"]
     return table(("model", "artifact", "size", "folder"), rows)
+
+
+def _model_of(folder: Path) -> str:
+    """A built-in model's name; a model file's name as given with its sha256's first 12 hex digits."""
+    if folder.parent.parent.name != "models":
+        return folder.parent.name
+    try:
+        given = json.loads((folder.parent / "file" / "artifact.json").read_text()).get("given_as")
+    except (OSError, ValueError, AttributeError):
+        given = None
+    return f"{given or 'model file'} ({folder.parent.name[:12]})"
 
 
 LISTINGS: Dict[str, Callable[[], List[str]]] = {

@@ -73,6 +73,14 @@ def test_list_artifacts_shows_each_cached_artifact_with_its_size(tmp_path, monke
     header, line = invoke("list", "artifacts").stdout.splitlines()
     assert header.split() == ["model", "artifact", "size", "folder"]
     assert line.split()[:4] == ["tinycnn", "onnx-from-pytorch-9.9", "1.2", "KiB"]
+    sha = "ab" * 32
+    for name, meta in (("file", {"files": {"model.onnx": "00"}, "given_as": "my.onnx"}),
+                       ("onnx-by-tensorflow9.9-in01234567", {"files": {}})):
+        (tmp_path / "models" / sha / name).mkdir(parents=True)
+        (tmp_path / "models" / sha / name / "artifact.json").write_text(json.dumps(meta))
+    _, _, copy, converted = invoke("list", "artifacts").stdout.splitlines()
+    assert copy.split()[:3] == ["my.onnx", f"({sha[:12]})", "file"]
+    assert converted.split()[:3] == ["my.onnx", f"({sha[:12]})", "onnx-by-tensorflow9.9-in01234567"]
 
 
 def test_plan_accepts_an_option_of_a_framework_in_the_grid_and_rejects_a_bad_value():
