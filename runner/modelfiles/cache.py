@@ -63,7 +63,7 @@ def artifact(cache: Cache, model_file: ModelFile, way: Route) -> Tuple[Path, dic
     if not info.available:
         return _prebuilt(cache, model_file, base, f"{converter} environment converts this file: {info.reason}")
     version = envs.framework_version(converter, info)
-    path = _root(cache, model_file) / f"{base}{version}{_in_set(cache)}-in{model_file.inputs_key}"
+    path = _root(cache, model_file) / f"{base}{version}{cache._in_set}-in{model_file.inputs_key}"
     req = {"job": "convert_file", "model": model_file.name, "model_file": model_file.to_dict(), "target": target,
            "from_dir": model_file.copy, "out_dir": str(path)}
     cache._once(f"artifact:{path}", path, converter, req, single_file=False)
@@ -81,10 +81,6 @@ def conversions(cache_root: Path, model_file: ModelFile, env_set: str = CURRENT,
 def _set_of(name: str) -> str:
     """The version set a conversion folder's name (without its ``-in<key>``) says made it."""
     return next((s for s in sets.names() if s != CURRENT and name.endswith(f"-{s}")), CURRENT)
-
-
-def _in_set(cache: Cache) -> str:
-    return "" if cache.env_set == CURRENT else f"-{cache.env_set}"
 
 
 def _root(cache: Cache, model_file: ModelFile) -> Path:
