@@ -7,6 +7,10 @@ Everything is built once, by a build job in the *source* framework's environment
     reference/<model>-b<batch>-<package><version>.npy   the reference framework's eager output on the seeded
                                                         input (its first package and version)
     artifacts/<model>/<artifact>-from-<source>-<builder version>/   model files + artifact.json (sha256s)
+    artifacts/<model>/<artifact>-<precision key>-from-<source>-<builder version>/   another precision than
+        fp32: the key names the precision, the method and, if calibrated, the calibration count (int8-static-qdq-c32)
+    artifacts/<model>/<artifact>-<precision key>-from-<fp32 artifact folder>-<version>/   a precision the
+        framework derives from the fp32 artifact in its own environment (the record's ``Precision.derived``)
     models/<sha256>/...                                 a model file (--model-file): its copy, conversions and
                                                         references (runner.modelfiles.cache)
 
@@ -32,6 +36,7 @@ ignored, and the conversion tried again).
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
 import os
@@ -46,6 +51,7 @@ from runner import checksums, envs
 from runner.catalog import FRAMEWORKS, REFERENCE_FRAMEWORK, sets
 from runner.catalog.sets import CURRENT
 from runner.cell import Cell
+from runner.precision import calibration_samples, precision_key, precision_of
 from runner.results import files
 
 WEIGHT_SEED = 0
@@ -67,8 +73,10 @@ class Failure:
 
 @dataclass
 class Prepared:
-    """What a cell gets from the cache: its artifact (folder, metadata, size on disk), the reference output
-    and the framework that made it (or why there is none), or why it cannot run."""
+    """What a cell gets from the cache: its artifact (folder, metadata, size on disk), the reference outputs
+    (for the cell's batch, and for the quality inputs; or why there is none) and the framework that made them,
+    how its precision was made (the artifact's record of it, else the method the framework's record declares),
+    or why it cannot run."""
 
     artifact_dir: Optional[Path] = None
     reference: Optional[Path] = None
@@ -78,6 +86,9 @@ class Prepared:
     artifact_bytes: Optional[int] = None
     reference_version: Optional[str] = None
     reference_framework: Optional[str] = None
+    quality_reference: Optional[Path] = None
+    quantization: Optional[str] = None
+    calibration_samples: Optional[int] = None
 
 
 def tree_bytes(root: Path, files: Optional[Dict[str, str]] = None) -> int:
@@ -103,20 +114,29 @@ class Cache:
         self.on_build: Optional[Callable[[str], None]] = None  # told each job it builds (weights, artifact...)
 
     def prepare(self, cell: Cell) -> Prepared:
+        entry = precision_of(cell)
+        declared = Prepared(quantization=entry.quantization if entry.supported else None,
+                            calibration_samples=calibration_samples(cell, entry))
+        if not entry.supported:
+            return dataclasses.replace(declared, failure=Failure("unsupported", "PrecisionUnsupported",
+                                                                 entry.unsupported))
         if cell.model_file is not None:
             from runner.modelfiles import cache as files
 
             return files.prepare(self, cell)
         if not FRAMEWORKS[cell.framework].needs_artifact:
-            return Prepared()
+            return declared
         try:
             artifact, meta = self.artifact(cell)
         except BuildError as exc:
-            return Prepared(failure=exc.failure)
+            return dataclasses.replace(declared, failure=exc.failure)
         reference, note = self.reference(cell.model, cell.batch_size)
+        quality = self.reference(cell.model, cell.budget.quality_samples)[0] if cell.budget.quality_samples else None
         return Prepared(artifact, reference, note, meta, artifact_bytes=tree_bytes(artifact, meta.get("files")),
                         reference_version=self.reference_version(reference, cell.model, cell.batch_size),
-                        reference_framework=REFERENCE_FRAMEWORK if reference else None)
+                        reference_framework=REFERENCE_FRAMEWORK if reference else None,
+                        quality_reference=quality, quantization=meta.get("quantization", declared.quantization),
+                        calibration_samples=meta.get("calibration_samples", declared.calibration_samples) or None)
 
     def weights(self, model: str) -> Path:
         path = self.root / "weights" / f"{model}-seed{WEIGHT_SEED}.npz"
@@ -159,31 +179,44 @@ class Cache:
         return path.name[len(stem):-len(path.suffix)] if path and path.name.startswith(stem) else None
 
     def artifact(self, cell: Cell) -> Tuple[Path, dict]:
-        """The verified artifact of ``cell``, built here by its source's environment, or, where that
-        environment does not exist (e.g. a Raspberry Pi has no build of it), one built elsewhere and copied
-        into this cache (``edgebench plan --prepare`` on another host)."""
+        """The verified artifact of ``cell`` at its precision, built here by its builder's environment, or,
+        where that environment does not exist (e.g. a Raspberry Pi has no build of it), one built elsewhere
+        and copied into this cache (``edgebench plan --prepare`` on another host). A precision the framework
+        derives (its record's ``Precision.derived``) is built by its own environment from the fp32 artifact
+        the source built."""
         fw = FRAMEWORKS[cell.framework]
-        builder = fw.sources[cell.source]
+        entry = precision_of(cell)
+        kind, source_builder = entry.artifact or fw.artifact, fw.sources[cell.source]
+        request = {"precision": {"precision": entry.name, "quantization": entry.quantization,
+                                 "calibration_samples": calibration_samples(cell, entry) or 0}}
+        key = precision_key(entry, request["precision"]["calibration_samples"])
+        if not entry.derived:
+            return self._artifact(cell.model, kind, source_builder, f"{kind}{key}-from-{cell.source}", request)
+        base, _ = self._artifact(cell.model, fw.artifact, source_builder, f"{fw.artifact}-from-{cell.source}", {})
+        return self._artifact(cell.model, kind, fw.name, f"{kind}{key}-from-{base.name}",
+                              dict(request, from_dir=str(base)))
+
+    def _artifact(self, model: str, kind: str, builder: str, stem: str, extra: dict) -> Tuple[Path, dict]:
+        """Artifact ``kind`` of ``model`` in folder ``stem-<builder version>[-<set>]``, built by ``builder`` (this
+        cache's set's environment of it) with the request fields ``extra`` (precision, from_dir)."""
         info = envs.for_framework(builder, self.env_set)
         if not info.available:
-            return self._prebuilt(cell, f"{builder} environment builds this artifact: {info.reason}")
+            return self._prebuilt(model, kind, stem, f"{builder} environment builds this artifact: {info.reason}")
         version = envs.framework_version(builder, info) + self._in_set
-        path = self.root / "artifacts" / cell.model / f"{fw.artifact}-from-{cell.source}-{version}"
-        req = {"job": "artifact", "model": cell.model, "target": fw.artifact, "out_dir": str(path)}
+        path = self.root / "artifacts" / model / f"{stem}-{version}"
+        req = dict(extra, job="artifact", model=model, target=kind, out_dir=str(path))
         self._once(f"artifact:{path}", path, builder, req, single_file=False)
         return path, self.verified[str(path)]
 
-    def _prebuilt(self, cell: Cell, reason: str) -> Tuple[Path, dict]:
-        fw = FRAMEWORKS[cell.framework]
-        pattern = f"{fw.artifact}-from-{cell.source}-*{self._in_set}"
-        for path in sorted((self.root / "artifacts" / cell.model).glob(pattern), reverse=True):
+    def _prebuilt(self, model: str, kind: str, stem: str, reason: str) -> Tuple[Path, dict]:
+        for path in sorted((self.root / "artifacts" / model).glob(f"{stem}-*{self._in_set}"), reverse=True):
             if path.is_dir() and (path / "artifact.json").is_file() and self._of_this_set(path):
                 meta = checksums.verify_tree(path)
                 if meta is not None:
                     self.verified[str(path)] = meta
                     return path, dict(meta, prebuilt=True)
         raise BuildError(Failure("unavailable", "EnvironmentMissing",
-                                 f"{reason}; nor is a prebuilt {fw.artifact} artifact in {self.root} "
+                                 f"{reason}; nor is a prebuilt {kind} artifact ({stem}) in {self.root} "
                                  "(make one elsewhere with `edgebench plan --prepare` and copy the cache here)"))
 
     @property

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Dict, Optional, Tuple
 
 from runner.catalog.sets import CURRENT
+from runner.frameworks.record import FP32
 from runner.models.files import ModelFile
 
 #: The largest ``memory_limit_bytes`` accepted (1 EiB): beyond it a limit means nothing (and overflows setrlimit).
@@ -20,6 +21,9 @@ class Budget:
     Warm-up runs until both ``warmup_iterations`` and ``warmup_s`` are reached. The steady phase runs at
     least ``min_iterations`` and ``min_time_s``, then until the 95% CI of the median is within
     ``± target_rel_ci`` of the median, or until ``max_time_s``. ``timeout_s`` bounds the whole process.
+    ``calibration_samples``: seeded inputs a calibrated quantization sees (part of the artifact's cache key);
+    ``quality_samples``: seeded inputs the output quality (SQNR, top-1 agreement with the reference) is
+    computed over after the steady phase, untimed (0: not computed).
     """
 
     warmup_iterations: int = 2
@@ -30,6 +34,8 @@ class Budget:
     target_rel_ci: float = 0.01
     timeout_s: float = 600.0
     memory_limit_bytes: Optional[int] = None
+    calibration_samples: int = 32  # runner.models.inputs.CALIBRATION_INPUTS
+    quality_samples: int = 32
 
     def validate(self) -> Optional[str]:
         """None when consistent, else a one-line description of the problem."""
@@ -46,17 +52,19 @@ class Budget:
             return f"max_time_s ({self.max_time_s}) is below min_time_s ({self.min_time_s})"
         if self.timeout_s <= 0:
             return "timeout_s must be > 0"
+        if self.calibration_samples < 1 or self.quality_samples < 0:
+            return "calibration_samples must be >= 1 and quality_samples >= 0"
         if not 0 < self.target_rel_ci < 1:
             return f"target_rel_ci must be in (0, 1), got {self.target_rel_ci}"
         return None
 
     def _types(self) -> Optional[str]:
-        """Every knob a finite number (counts and the memory limit integers); the memory limit > 0."""
+        """Every knob a finite number (counts, sample counts and the memory limit integers); the memory limit > 0."""
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name == "memory_limit_bytes" and value is None:
                 continue
-            integer = f.name.endswith("iterations") or f.name == "memory_limit_bytes"
+            integer = f.name.endswith(("iterations", "_samples")) or f.name == "memory_limit_bytes"
             kinds = (int,) if integer else (int, float)
             if isinstance(value, bool) or not isinstance(value, kinds):
                 return f"{f.name} must be {'an integer' if integer else 'a number'}, got {value!r}"
@@ -72,7 +80,8 @@ class Budget:
 class Cell:
     """What is measured. ``options`` carries adapter-specific knobs (``edgebench list options``); ``env_set`` the
     version set whose environments run it (``current`` or a folder of ``envs/sets/``); ``model_file`` the model
-    file the cell runs (``model`` is then its name in the data), None for a built-in model."""
+    file the cell runs (``model`` is then its name in the data), None for a built-in model; ``precision`` the
+    numeric precision asked for (fp32 | fp16 | int8, ``edgebench list precisions``)."""
 
     model: str
     framework: str
@@ -85,12 +94,15 @@ class Cell:
     options: Tuple[Tuple[str, str], ...] = ()
     env_set: str = CURRENT
     model_file: Optional[ModelFile] = None
+    precision: str = FP32
 
     @property
     def cell_id(self) -> str:
-        """Readable, deterministic and unique within a grid: used as the Parquet part name. The version set
-        appears where it is not ``current``."""
+        """Readable, deterministic and unique within a grid: used as the Parquet part name. The source, the
+        precision and the version set appear where they are not the defaults (the framework itself, fp32,
+        ``current``)."""
         src = "" if self.source == self.framework else f"-{self.source}"
+        src += "" if self.precision == FP32 else f"-{self.precision}"
         opts = "".join(f"-{k}={v}" for k, v in self.options)
         opts += "" if self.env_set == CURRENT else f"-{self.env_set}"
         return (

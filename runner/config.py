@@ -7,6 +7,7 @@ of values that becomes a grid dimension for the frameworks that take it (``edgeb
     models = ["tinycnn", "alexnet"]
     frameworks = ["<framework>", ...]  # edgebench list frameworks
     sources = ["<framework>"]      # runtimes fed by several sources: which framework exported the graph
+    precisions = ["fp32", "int8"]  # fp32 | fp16 | int8 (edgebench list precisions)
     batch_sizes = [1]
     providers = ["cpu"]
     threads = [1]                  # 0 = the framework's default; "all" = the CPUs this process may use
@@ -16,6 +17,7 @@ of values that becomes a grid dimension for the frameworks that take it (``edgeb
     seed = 7                       # for order = "shuffled" (drawn and recorded when omitted)
     [budget]
     min_time_s = 1.0
+    calibration_samples = 32       # seeded inputs a calibrated quantization sees
     [options]
     fault = ["none", "segfault"]   # an option of one framework: a dimension of its cells only
 
@@ -46,6 +48,7 @@ from runner.catalog import DEFAULT_FRAMEWORKS, REFERENCE_FRAMEWORK
 from runner.catalog.sets import CURRENT
 from runner.cell import Budget
 from runner.errors import UsageError, did_you_mean
+from runner.frameworks.record import FP32
 from runner.system import cpus
 
 try:
@@ -53,7 +56,8 @@ try:
 except ImportError:  # Python < 3.11
     import tomli as tomllib  # type: ignore[no-redef]
 
-LIST_KEYS = ("models", "frameworks", "sources", "batch_sizes", "providers", "threads", "env_sets", "model_files")
+LIST_KEYS = ("models", "frameworks", "sources", "precisions", "batch_sizes", "providers", "threads", "env_sets",
+             "model_files")
 #: Tables of input name -> value, parsed by these functions of runner.modelfiles.inputs.
 INPUT_KEYS = {"input_shapes": "parse_shape", "input_ranges": "parse_range"}
 PRESETS = ("quick", "pcamp", "greenai", "smoke")
@@ -64,6 +68,7 @@ class GridSpec:
     models: Tuple[str, ...] = ("tinycnn",)
     frameworks: Tuple[str, ...] = DEFAULT_FRAMEWORKS
     sources: Tuple[str, ...] = (REFERENCE_FRAMEWORK,)
+    precisions: Tuple[str, ...] = (FP32,)
     batch_sizes: Tuple[int, ...] = (1,)
     providers: Tuple[str, ...] = ("cpu",)
     threads: Tuple[int, ...] = (1,)

@@ -195,6 +195,7 @@ class Orchestrator:
                 status = Path(work) / "status.jsonl"
                 request = CellRequest(cell, str(prepared.artifact_dir) if prepared.artifact_dir else None,
                                       str(prepared.reference) if prepared.reference else None,
+                                      str(prepared.quality_reference) if prepared.quality_reference else None,
                                       **meters.worker_window(self.meters, self.s.active_idle_s),
                                       status_path=str(status))
                 self.obs.phase(cell, Status("startup"))

@@ -1,15 +1,16 @@
 """Grid expansion: a pure function from a :class:`GridSpec` to an ordered list of cells.
 
-Order (documented, tested): models, then frameworks, then sources, batch sizes, providers, threads and
-repetitions, each in the order given, the last one varying fastest::
+Order (documented, tested): models, then frameworks, then sources, precisions, batch sizes, providers,
+threads and repetitions, each in the order given, the last one varying fastest::
 
     for model in models:
       for framework in frameworks:
         for source in (sources if the framework takes a source, else [the framework itself]):
-          for batch in batch_sizes:
-            for provider in (providers the framework knows, in grid order):
-              for threads in threads:
-                for options in (product of the option values the framework takes): -> configuration
+          for precision in precisions:
+            for batch in batch_sizes:
+              for provider in (providers the framework knows, in grid order):
+                for threads in threads:
+                  for options in (product of the option values the framework takes): -> configuration
 
 Version sets (``env_sets``, default ``current``) vary fastest: each configuration above is expanded once per set,
 so one configuration's sets run back to back in every round (``runner.catalog.sets``).
@@ -29,8 +30,10 @@ the file's format, else the framework that converts it; :mod:`runner.catalog.for
 says; a framework without a route still gets its cells, which become ``unsupported`` rows with the reason.
 
 A provider the framework does not know at all (one missing from its record's providers) is not expanded; a known
-provider that is not installed becomes an ``unsupported`` row at run time. Validation happens before
-anything runs: unknown names, empty dimensions and duplicate entries are one-line errors with the choices.
+provider that is not installed becomes an ``unsupported`` row at run time. Precisions are expanded for every
+framework: one its record does not run (``edgebench list precisions``) is an ``unsupported`` row with the
+reason. Validation happens before anything runs: unknown names, empty dimensions and duplicate entries are
+one-line errors with the choices.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from runner.catalog.formats import route
 from runner.cell import Cell
 from runner.config import GridSpec
 from runner.errors import GridError, did_you_mean
+from runner.frameworks.record import PRECISIONS
 from runner.models.files import ModelFile
 from runner.models.spec import MODELS
 
@@ -75,6 +79,7 @@ def validate(spec: GridSpec) -> None:
         _check_names("models", spec.models, MODELS)
     _check_names("frameworks", spec.frameworks, FRAMEWORKS)
     _check_names("providers", spec.providers, PROVIDERS)
+    _check_names("precisions", spec.precisions, PRECISIONS)
     _check_names("batch_sizes", spec.batch_sizes, ())
     _check_names("threads", spec.threads, ())
     _check_env_sets(spec.env_sets)
@@ -153,13 +158,14 @@ def configurations(spec: GridSpec, files: Sequence[ModelFile] = ()) -> List[Cell
     for model in [*spec.models, *files]:
         for framework in spec.frameworks:
             file = model if isinstance(model, ModelFile) else None
-            for source in _sources(spec, framework, file):
+            for source, precision in itertools.product(_sources(spec, framework, file), spec.precisions):
                 for batch in spec.batch_sizes:
                     for provider in (p for p in spec.providers if p in FRAMEWORKS[framework].providers):
                         for threads in spec.threads:
                             for options in _option_combinations(spec, framework):
                                 out.append(Cell(file.name if file else str(model), framework, source, batch,
-                                                provider, threads, 0, spec.budget, options, model_file=file))
+                                                provider, threads, 0, spec.budget, options, model_file=file,
+                                                precision=precision))
     return [dataclasses.replace(c, env_set=s) for c in out for s in spec.env_sets]
 
 

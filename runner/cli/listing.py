@@ -8,7 +8,8 @@ from typing import Callable, Dict, List, Sequence
 
 from runner import catalog, config, plan
 from runner.cli.units import size
-from runner.models.spec import MODELS, InputSpec
+from runner.frameworks.record import PRECISIONS, Record
+from runner.models.spec import MODEL_FAMILIES, MODELS, InputSpec
 
 WEIGHTS_NOTE = ("weights are seeded (seed {seed}), not trained: every runtime runs the same function on the same "
                 "seeded input, so outputs are compared between runtimes, never judged for accuracy")
@@ -44,6 +45,26 @@ def options() -> List[str]:
     """Each framework's adapter options: default, valid values, what it does."""
     rows = [(fw, o.name, o.default, o.valid.replace(", ", "|"), o.description) for fw, o in catalog.options()]
     return table(("framework", "option", "default", "valid", "description"), rows)
+
+
+def precisions() -> List[str]:
+    """Each framework's precisions: the method (per model family where it differs) or why it has none."""
+    rows = []
+    for fw in catalog.FRAMEWORKS.values():
+        for name in PRECISIONS:
+            for family in _families(fw, name):
+                entry = fw.precision(name, family)
+                how = (f"{entry.quantization}{', calibrated' if entry.calibrated else ''}"
+                       f"{', derived from the fp32 artifact' if entry.derived else ''}" if entry.supported
+                       else f"unsupported: {entry.unsupported}")
+                rows.append((fw.name, name, family or "every", how))
+    return table(("framework", "precision", "models", "method"), rows)
+
+
+def _families(fw: Record, name: str) -> List[str]:
+    """The model families whose ``name`` entries differ ([''] when one entry serves every model)."""
+    families = [p.family for p in fw.precisions if p.name == name and p.family]
+    return families + ([""] if not families else [f for f in MODEL_FAMILIES if f not in families][:1])
 
 
 def presets() -> List[str]:
@@ -109,8 +130,8 @@ def _model_of(folder: Path) -> str:
 
 
 LISTINGS: Dict[str, Callable[[], List[str]]] = {
-    "models": models, "frameworks": frameworks, "options": options, "presets": presets,
-    "providers": providers, "columns": columns, "artifacts": artifacts, "formats": formats,
+    "models": models, "frameworks": frameworks, "options": options, "precisions": precisions,
+    "presets": presets, "providers": providers, "columns": columns, "artifacts": artifacts, "formats": formats,
 }
 
 

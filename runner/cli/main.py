@@ -58,6 +58,8 @@ def run(
     env_sets: Optional[str] = o.EnvSets,
     model_file: Optional[List[Path]] = o.ModelFiles, input_shape: Optional[List[str]] = o.InputShapes,
     input_range: Optional[List[str]] = o.InputRanges,
+    precisions: Optional[str] = o.Precisions, calibration_samples: Optional[int] = o.CalibrationSamples,
+    quality_samples: Optional[int] = o.QualitySamples,
     out: Path = typer.Option(Path("results"), "--out", metavar="FOLDER",
                              help="Results folder (a run folder is made inside)."),
     run_id: Optional[str] = typer.Option(None, "--run-id", metavar="ID",
@@ -91,8 +93,8 @@ def run(
 
     spec = o.build_spec(preset, grid, models, frameworks, sources, batch_sizes, providers, threads, repetitions,
                         warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option,
-                        warmup_iterations, memory_limit, order, seed, env_sets=env_sets, model_files=model_file,
-                        input_shapes=input_shape, input_ranges=input_range)
+                        warmup_iterations, memory_limit, order, seed, precisions, calibration_samples, quality_samples,
+                        env_sets=env_sets, model_files=model_file, input_shapes=input_shape, input_ranges=input_range)
     cells = o.expand(spec)
     if export is not None:
         from runner.report.export import check
@@ -147,6 +149,8 @@ def plan_cmd(
     input_range: Optional[List[str]] = o.InputRanges,
     meters: str = o.Meters,
     env_sets: Optional[str] = o.EnvSets,
+    precisions: Optional[str] = o.Precisions, calibration_samples: Optional[int] = o.CalibrationSamples,
+    quality_samples: Optional[int] = o.QualitySamples,
     as_json: bool = typer.Option(False, "--json", help="One JSON object per cell (with what this host lacks)."),
     prepare: bool = typer.Option(False, "--prepare", help="Also build (or verify) every artifact the cells need "
                                  "into the cache ($EDGEBENCH_CACHE), e.g. to copy it to a host without the "
@@ -159,8 +163,8 @@ def plan_cmd(
 
     spec = o.build_spec(preset, grid, models, frameworks, sources, batch_sizes, providers, threads, repetitions,
                         warmup_s, min_time_s, max_time_s, timeout_s, min_iterations, target_rel_ci, option,
-                        warmup_iterations, memory_limit, order, seed, env_sets=env_sets, model_files=model_file,
-                        input_shapes=input_shape, input_ranges=input_range)
+                        warmup_iterations, memory_limit, order, seed, precisions, calibration_samples, quality_samples,
+                        env_sets=env_sets, model_files=model_file, input_shapes=input_shape, input_ranges=input_range)
     cells = o.expand(spec)
     marks = planning.host_marks(cells)
     used, probes = select_meters(meters)
@@ -186,9 +190,11 @@ def plan_cmd(
 
 @app.command("list")
 @handled
-def list_cmd(what: str = typer.Argument(..., metavar="WHAT", help="models | frameworks | options | presets | "
-                                                                  "providers | formats | columns | artifacts")) -> None:
-    """List WHAT: models, frameworks, options, presets, providers, model-file formats, columns or artifacts.
+def list_cmd(what: str = typer.Argument(..., metavar="WHAT", help="models | frameworks | options | precisions | "
+                                                                  "presets | providers | formats | columns | "
+                                                                  "artifacts")) -> None:
+    """List WHAT: models, frameworks, options, precisions, presets, providers, model-file formats, columns or
+    artifacts.
 
     A header, then one aligned line per item; imports no framework.
     """

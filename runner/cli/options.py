@@ -13,6 +13,7 @@ from runner.catalog import FRAMEWORK_NAMES, FRAMEWORKS, PROVIDERS
 from runner.cell import MAX_MEMORY_LIMIT, Cell
 from runner.config import GridSpec
 from runner.errors import UsageError
+from runner.frameworks.record import PRECISIONS
 from runner.meters.baseline import DEFAULT_ACTIVE_IDLE_S, DEFAULT_IDLE_S
 from runner.modelfiles.store import kinds
 from runner.names import printable
@@ -34,6 +35,14 @@ _CHOOSERS = [f for f in FRAMEWORKS.values() if len(f.sources) > 1]
 Frameworks = typer.Option(None, metavar="LIST", help=f"Comma-separated frameworks: {','.join(FRAMEWORK_NAMES)}.")
 Sources = typer.Option(None, metavar="LIST", help="Comma-separated frameworks that build the artifact, for "
                        + "; ".join(f"{f.name}: {','.join(f.sources)}" for f in _CHOOSERS) + ".")
+Precisions = typer.Option(None, metavar="LIST",
+                          help=f"Comma-separated precisions: {','.join(PRECISIONS)} (fp32 by default); "
+                               "`edgebench list precisions` shows each framework's method or why it has none.")
+CalibrationSamples = typer.Option(None, "--calibration-samples", metavar="N",
+                                  help="Seeded inputs a calibrated quantization (int8) sees; default 32.")
+QualitySamples = typer.Option(None, "--quality-samples", metavar="N",
+                              help="Seeded inputs the output SQNR and top-1 agreement with the fp32 reference are "
+                                   "computed over, untimed; default 32, 0 skips them.")
 BatchSizes = typer.Option(None, "--batch-sizes", metavar="LIST", help="Comma-separated batch sizes, e.g. 1,64.")
 Providers = typer.Option(None, metavar="LIST", help=f"Comma-separated execution providers: {','.join(PROVIDERS)}.")
 Threads = typer.Option(None, metavar="LIST",
@@ -98,11 +107,13 @@ def build_spec(preset: Optional[str], grid: Optional[Path], models, frameworks, 
                threads, repetitions, warmup_s, min_time_s, max_time_s, timeout_s, min_iterations,
                target_rel_ci, option: Optional[List[str]], warmup_iterations: Optional[int] = None,
                memory_limit: Optional[str] = None, order: Optional[str] = None,
-               seed: Optional[int] = None, *, env_sets: Optional[str] = None,
-               model_files: Optional[List[Path]] = None, input_shapes: Optional[List[str]] = None,
-               input_ranges: Optional[List[str]] = None) -> GridSpec:
+               seed: Optional[int] = None, precisions: Optional[str] = None,
+               calibration_samples: Optional[int] = None, quality_samples: Optional[int] = None, *,
+               env_sets: Optional[str] = None, model_files: Optional[List[Path]] = None,
+               input_shapes: Optional[List[str]] = None, input_ranges: Optional[List[str]] = None) -> GridSpec:
     overrides: Dict[str, Any] = {
         "models": _csv(models), "frameworks": _csv(frameworks), "sources": _csv(sources),
+        "precisions": _csv(precisions),
         "batch_sizes": _csv(batch_sizes), "providers": _csv(providers), "threads": _csv(threads),
         "repetitions": repetitions, "order": order, "seed": seed, "env_sets": _csv(env_sets),
         "model_files": [str(p) for p in model_files] if model_files else None,
@@ -112,7 +123,8 @@ def build_spec(preset: Optional[str], grid: Optional[Path], models, frameworks, 
     budget = {"warmup_s": warmup_s, "min_time_s": min_time_s, "max_time_s": max_time_s, "timeout_s": timeout_s,
               "min_iterations": min_iterations, "target_rel_ci": target_rel_ci,
               "warmup_iterations": warmup_iterations,
-              "memory_limit_bytes": parse_bytes(memory_limit) if memory_limit else None}
+              "memory_limit_bytes": parse_bytes(memory_limit) if memory_limit else None,
+              "calibration_samples": calibration_samples, "quality_samples": quality_samples}
     if any(v is not None for v in budget.values()):
         overrides["budget"] = budget
     if option:

@@ -21,17 +21,22 @@ and the framework's output object out; on a GPU device-resident inputs in, the o
 A combination that cannot run (a provider that is not installed, an artifact the runtime rejects) raises
 :class:`Unsupported` with the reason; the cell becomes an ``unsupported`` row.
 
-Artifacts are built once per (model, source framework, version) by the *source* framework's build module,
-``build_artifact(model, target, weights_path, out_dir)``, run in that framework's environment.
+Artifacts are built once per (model, source framework, version, precision) by the *source* framework's build
+module, ``build_artifact(model, target, weights_path, out_dir)``, run in that framework's environment. A build at
+another precision than fp32 also gets ``precision=`` (a :class:`PrecisionRequest`), and, where the record's
+:class:`~runner.frameworks.record.Precision` is ``derived``, ``from_dir=`` (the fp32 artifact it is made from);
+its build module routes it through :func:`build_with`'s ``quantizers``.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
+from runner.frameworks.record import FP32 as FP32_NAME
 from runner.frameworks.timed import Threads, TimedCall, no_threads
 
 #: Written into every artifact folder by :func:`build_with`; adapters read it back at load.
@@ -42,23 +47,69 @@ class Unsupported(Exception):
     """This combination cannot run here; the message says why."""
 
 
+@dataclass(frozen=True)
+class PrecisionRequest:
+    """The precision an artifact build is asked for: ``precision`` (fp32 | fp16 | int8), ``quantization`` (the
+    method: the record's ``Precision.quantization``) and ``calibration_samples`` (how many seeded calibration
+    inputs a calibrated method uses, ``runner.models.inputs.calibration_inputs``; 0 when it calibrates on
+    none). Field names are the row's column names; :func:`build_with` records them in the metadata."""
+
+    precision: str = FP32_NAME
+    quantization: str = "none"
+    calibration_samples: int = 0
+
+    @property
+    def is_fp32(self) -> bool:
+        return self.quantization == "none"
+
+    def meta(self) -> Dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Optional[Mapping[str, Any]]) -> PrecisionRequest:
+        return cls(**dict(data or {}))
+
+
+FP32 = PrecisionRequest()
+#: A build module's quantized builders: ``(artifact kind, quantization method)`` -> ``fn(model, made, out_dir,
+#: precision) -> metadata``.
+Quantizers = Mapping[Tuple[str, str], Callable[..., Dict[str, Any]]]
+
+
 def build_with(framework: str, builders: Dict[str, Callable[..., Dict[str, Any]]], target: str,
                out_dir: Path, make_input: Callable[[], Any], model: str, versions: Dict[str, str],
-               meta_file: bool = True) -> Dict[str, Any]:
+               meta_file: bool = True, precision: PrecisionRequest = FP32,
+               quantizers: Optional[Quantizers] = None) -> Dict[str, Any]:
     """The shared frame of every ``build_artifact``: check the target, make the model (or weights), time
-    the target's builder ``builders[target](model, made, out_dir)``, and record its metadata in META_FILE
-    (unless the artifact carries it itself, as a TorchScript archive does)."""
-    if target not in builders:
-        raise Unsupported(f"{framework} cannot build a {target!r} artifact (it builds: {', '.join(builders)})")
+    the target's builder (fp32: ``builders[target](model, made, out_dir)``; another precision:
+    ``quantizers[(target, precision.quantization)](model, made, out_dir, precision)``, never a silent fp32
+    build), and record its metadata, the precision fields included, in META_FILE (unless the artifact carries
+    it itself, as a TorchScript archive does)."""
+    build = _builder(framework, builders, target, precision, quantizers or {})
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     made = make_input()
     start = time.perf_counter()
-    meta = builders[target](model, made, out_dir)
+    meta = dict(precision.meta(), **build(model, made, out_dir))
     meta.update(versions, build_s=round(time.perf_counter() - start, 3), target=target)
     if meta_file:
         (out_dir / META_FILE).write_text(json.dumps(meta, indent=1))
     return meta
+
+
+def _builder(framework: str, builders: Dict[str, Callable[..., Dict[str, Any]]], target: str,
+             precision: PrecisionRequest, quantizers: Quantizers) -> Callable[..., Dict[str, Any]]:
+    """The function that builds ``target`` at ``precision`` (Unsupported when there is none)."""
+    if precision.is_fp32:
+        if target not in builders:
+            raise Unsupported(f"{framework} cannot build a {target!r} artifact (it builds: {', '.join(builders)})")
+        return builders[target]
+    quantize = quantizers.get((target, precision.quantization))
+    if quantize is None:
+        have = ", ".join(f"{k} {m}" for k, m in quantizers) or "none"
+        raise Unsupported(f"{framework} has no {precision.quantization} build of a {target!r} artifact "
+                          f"(its quantized builds: {have})")
+    return lambda model, made, out_dir: quantize(model, made, out_dir, precision)
 
 
 def read_meta(artifact_dir: Path) -> Dict[str, Any]:

@@ -16,6 +16,37 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 ARCHES = ("x86_64", "aarch64", "armv7l")
 NO_ARTIFACT = "none"
+#: The precisions a grid may ask for (``--precisions``); the first is every grid's default.
+PRECISIONS = ("fp32", "fp16", "int8")
+FP32 = PRECISIONS[0]
+
+
+@dataclass(frozen=True)
+class Precision:
+    """One precision a framework runs, and how (its record's ``precisions``; ``edgebench list precisions``).
+
+    ``name``: fp32 | fp16 | int8. ``quantization``: the method, recorded in every row's ``quantization``
+    column (``none`` for fp32; e.g. ``static-qdq``, ``dynamic``, ``full-integer``, ``static-fx``, ``fp16``,
+    ``fp16-weights``). ``calibrated``: it calibrates on seeded inputs (the cell's ``calibration_samples`` of
+    them, ``runner.models.inputs.calibration_inputs``). ``family``: the model family it is for (``cnn``,
+    ``transformer``; empty: every model); the first entry that matches a model wins. ``derived``: the
+    framework's own ``build.py`` makes it, in its own environment, from the fp32 artifact its source built
+    (passed as ``from_dir``); otherwise the source's builder makes it directly. ``artifact``: the artifact kind
+    a cell at this precision loads, where it differs from the record's ``artifact``. ``unsupported``: why the
+    framework cannot run it (its cells become ``unsupported`` rows with this reason; nothing is built).
+    """
+
+    name: str
+    quantization: str = "none"
+    calibrated: bool = False
+    family: str = ""
+    derived: bool = False
+    artifact: str = ""
+    unsupported: str = ""
+
+    @property
+    def supported(self) -> bool:
+        return not self.unsupported
 
 
 @dataclass(frozen=True)
@@ -90,6 +121,8 @@ class Record:
     ``artifact``: the artifact kind its adapter loads (``none``: it needs none);
     ``sources``: source -> framework whose ``build`` module makes that artifact (the first is the default);
     ``builds``: the artifact kinds its own ``build`` module makes;
+    ``precisions``: the precisions it runs and how (:class:`Precision`; a precision it does not list is an
+    ``unsupported`` row);
     ``providers``, ``options``, ``studies`` (the published studies that ran it);
     ``reference``: its eager output is the reference of ``output_max_abs_diff``;
     ``harness``: it measures the harness itself, never a runtime (kept out of the findings);
@@ -123,6 +156,7 @@ class Record:
     artifact: str
     sources: Mapping[str, str]
     builds: Tuple[str, ...] = ()
+    precisions: Tuple[Precision, ...] = (Precision(FP32),)
     providers: Tuple[str, ...] = ("cpu",)
     options: Tuple[Option, ...] = ()
     studies: Tuple[str, ...] = ()
@@ -151,6 +185,15 @@ class Record:
     @property
     def default_source(self) -> str:
         return next(iter(self.sources))
+
+    def precision(self, name: str, family: str) -> Precision:
+        """How it runs precision ``name`` on a model of ``family``: the first matching entry of ``precisions``,
+        else an unsupported one saying which precisions it has."""
+        for entry in self.precisions:
+            if entry.name == name and entry.family in ("", family):
+                return entry
+        have = ", ".join(dict.fromkeys(p.name for p in self.precisions if p.supported and p.family in ("", family)))
+        return Precision(name, unsupported=f"{self.title} has no {name} path in edgebench (it runs: {have})")
 
     def option(self, name: str) -> Option:
         """The option called ``name`` (KeyError when it has none)."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, List
 
 import numpy as np
 
 from runner.models.spec import InputSpec, ModelSpec
 
 INPUT_SEED = 20180710  # HotEdge '18
+#: Post-training quantization calibrates on seeded inputs of their own (not the measured ones), this many.
+CALIBRATION_SEED = INPUT_SEED + 1
+CALIBRATION_INPUTS = 32
 
 
 def _item(spec: InputSpec, seed: int, index: int) -> np.ndarray:
@@ -35,3 +38,9 @@ def make_inputs(model: ModelSpec, batch_size: int, seed: int = INPUT_SEED) -> Di
         spec.name: np.stack([_item(spec, seed, i) for i in range(batch_size)])
         for spec in model.inputs
     }
+
+
+def calibration_inputs(model: ModelSpec, count: int = CALIBRATION_INPUTS) -> List[Dict[str, np.ndarray]]:
+    """``count`` single-item batches for post-training quantization, drawn with :data:`CALIBRATION_SEED`."""
+    items = make_inputs(model, count, seed=CALIBRATION_SEED)
+    return [{name: array[i:i + 1] for name, array in items.items()} for i in range(count)]

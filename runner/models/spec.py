@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, Tuple
 
+#: Model families; a framework's precision methods may differ by family (``Record.precisions``).
+MODEL_FAMILIES = ("cnn", "transformer")
+
 
 @dataclass(frozen=True)
 class InputSpec:
@@ -34,7 +37,7 @@ class InputSpec:
 @dataclass(frozen=True)
 class ModelSpec:
     name: str
-    family: str  # cnn | transformer
+    family: str  # one of MODEL_FAMILIES
     inputs: Tuple[InputSpec, ...]
     output: str  # what the output is, e.g. "logits (N, 1000)"
     params: int  # parameter count of our definition (checked in tests)

@@ -75,7 +75,8 @@ def cell_rows(cell: Cell, where: Where, outcome: Outcome, artifact: Prepared, en
     result = outcome.result or CellResult(outcome.status)
     latencies = (np.asarray(result.latencies_ns, dtype=np.int64) / 1e9).tolist()
     row = identity(cell, where)
-    row["artifact_bytes"] = artifact.artifact_bytes
+    row.update(artifact_bytes=artifact.artifact_bytes, quantization=artifact.quantization,
+               calibration_samples=artifact.calibration_samples)
     if outcome.spawn_ns:
         row.update(_ran(cell, where, outcome, result, artifact, latencies))
     row.update(energy.columns)
@@ -96,6 +97,7 @@ def identity(cell: Cell, where: Where) -> Dict[str, Any]:
         schema_version=SCHEMA_VERSION, run_id=where.run_id, cell_id=cell.cell_id, device=where.device,
         device_class=where.device_class, framework=cell.framework, source=cell.source, model=cell.model,
         batch_size=cell.batch_size, provider=cell.provider, threads=cell.threads, repetition=cell.repetition,
+        precision=cell.precision,
         options=",".join(f"{k}={v}" for k, v in cell.options), runner_version=__version__,
         model_sha256=cell.model_file.sha256 if cell.model_file else None,
         model_format=cell.model_file.format if cell.model_file else None,
@@ -113,8 +115,11 @@ def _ran(cell: Cell, where: Where, outcome: Outcome, result: CellResult, artifac
     cols = phase_columns(result, outcome.spawn_ns, outcome.end_ns)
     if latencies_s:
         cols.update(summarize(latencies_s, cell.batch_size))
-    out = result.output
+    out, quality = result.output, result.quality
     cols.update(
+        quality_samples=quality.samples if quality else None,
+        output_sqnr_db=quality.sqnr_db if quality else None,
+        output_top1_agreement=quality.top1_agreement if quality else None,
         output_max_abs_diff=out.max_abs_diff if out else None, output_checksum=out.checksum if out else None,
         reference_framework=artifact.reference_framework if artifact.reference and out and out.max_abs_diff is not None
         else None,
@@ -171,6 +176,8 @@ def _warnings(cell: Cell, row: Dict[str, Any], result: CellResult, artifact: Pre
     check = result.output
     if check and check.problem:
         out.append(check.problem)
+    if result.quality and result.quality.problem:
+        out.append(result.quality.problem)
     if check and check.max_abs_diff is not None and check.reference_scale:
         if check.max_abs_diff / check.reference_scale > REL_DIFF_WARN:
             out.append(f"output differs from the reference: max |diff| {check.max_abs_diff:.3g} vs output scale "

@@ -40,6 +40,7 @@ CELL_FIELDS: List[Tuple[str, str, str, str]] = [
     ("env_set", "str", "", "version set whose environments ran the cell: current (today's pins) or a folder of "
      "envs/sets/ (e.g. greenai-2023, the Green AI study's versions)"),
     ("source", "str", "", "framework the artifact was built from (a runtime fed by several: the exporter)"),
+    ("precision", "str", "", "numeric precision asked for: fp32 | fp16 | int8 (the method: quantization)"),
     ("model", "str", "", "model name (a model file: its name in the data, the file's stem, with its sha256's "
      "first 8 hex digits where that alone would be ambiguous)"),
     # -- a model file (--model-file): what it was; null for a built-in model --
@@ -146,6 +147,16 @@ CELL_FIELDS: List[Tuple[str, str, str, str]] = [
      "output for a built-in model, the format's own runtime's for a model file"),
     ("reference_version", "str", "", "version of the reference framework that made the reference output (the "
      "cell's own version set's, else the current set's)"),
+    # -- precision: how the artifact was made, and what it costs in output quality (runner.measure.quality) --
+    ("quantization", "str", "", "method that made the cell's precision: none (fp32), static-qdq, dynamic, "
+     "full-integer, static-fx, fp16, fp16-weights, ... (edgebench list precisions); null when it has none"),
+    ("calibration_samples", "i64", "items", "seeded calibration inputs the quantization saw; null: not calibrated"),
+    ("quality_samples", "i64", "items", "seeded inputs output_sqnr_db and output_top1_agreement are computed over "
+     "(the first items of the measured inputs' stream, the same for every batch size)"),
+    ("output_sqnr_db", "f64", "dB", "10·log10(Σ ref² / Σ (ref − out)²) against the reference framework's eager "
+     "fp32 output on the quality inputs; +inf: identical; at fp32 it is the conversion's own error"),
+    ("output_top1_agreement", "f64", "ratio", "share of quality inputs whose arg-max over the last output axis "
+     "matches the reference's (bert_base: the largest pooled feature, a strict proxy)"),
     # outcome
     ("status", "str", "", "ok | failed | timeout | oom | crashed | unsupported | unavailable"),
     ("error_class", "str", "", "exception class, signal name or ProtocolError"),
@@ -165,6 +176,10 @@ CELL_FIELDS: List[Tuple[str, str, str, str]] = [
     ("budget_target_rel_ci", "f64", "ratio", "target half-width of the p50's 95% CI, relative"),
     ("budget_timeout_s", "f64", "s", "the cell's process group is killed after this long"),
     ("budget_memory_limit_bytes", "i64", "bytes", "address-space limit asked for (--memory-limit), else null"),
+    ("budget_calibration_samples", "i64", "items", "seeded calibration inputs a calibrated quantization is asked to "
+     "see (--calibration-samples; what it saw: calibration_samples)"),
+    ("budget_quality_samples", "i64", "items", "seeded inputs the output quality is asked to be computed over "
+     "(--quality-samples; 0: not computed)"),
 ]
 
 LATENCY_FIELDS = [

@@ -10,6 +10,10 @@
     make_weights(model, path, seed)                      (the reference framework: the canonical weights)
     make_reference(model, weights, batch_size, out)      (the reference framework: its output, .npy)
     build_artifact(model, target, weights, out_dir) -> dict of metadata
+    build_artifact(model, target, weights, out_dir, precision=PrecisionRequest(...)[, from_dir=fp32 artifact])
+                                                         (another precision than fp32: the request's
+                                                         ``precision`` object; ``from_dir`` where the record's
+                                                         precision is ``derived`` from the fp32 artifact)
     describe(model) -> {"params": int, ...}              (the reference framework)
 
 and, for model files (:mod:`runner.worker.file_jobs`), ``describe_file``, ``convert_file`` and
@@ -29,7 +33,7 @@ from runner.worker import lifeline
 
 def run(req: Dict[str, Any]) -> Dict[str, Any]:
     from runner.frameworks import builder
-    from runner.frameworks.base import Unsupported
+    from runner.frameworks.base import PrecisionRequest, Unsupported
     from runner.worker import file_jobs
 
     module = builder(req["builder"])
@@ -45,7 +49,12 @@ def run(req: Dict[str, Any]) -> Dict[str, Any]:
             module.make_reference(req["model"], Path(req["weights"]), int(req["batch_size"]), Path(req["out"]))
             return {"ok": True}
         if job == "artifact":
-            meta = module.build_artifact(req["model"], req["target"], Path(req["weights"]), Path(req["out_dir"]))
+            precision = PrecisionRequest.from_dict(req.get("precision"))
+            extra = {} if precision.is_fp32 else {"precision": precision}
+            if req.get("from_dir"):
+                extra["from_dir"] = Path(req["from_dir"])
+            meta = module.build_artifact(req["model"], req["target"], Path(req["weights"]), Path(req["out_dir"]),
+                                         **extra)
             return {"ok": True, "meta": meta or {}}
         if job == "describe":
             return {"ok": True, "describe": module.describe(req["model"])}

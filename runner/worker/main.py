@@ -23,7 +23,7 @@ from typing import Any, Dict, Optional  # noqa: E402
 
 from runner.worker import energy, lifeline  # noqa: E402
 from runner.worker.output import check_output  # noqa: E402
-from runner.worker.protocol import CellRequest, CellResult, Memory  # noqa: E402
+from runner.worker.protocol import CellRequest, CellResult, Memory, Quality  # noqa: E402
 from runner.worker.status import StatusWriter  # noqa: E402
 
 
@@ -98,6 +98,7 @@ def _measure(req: CellRequest, phases: Phases, result_fd: int) -> CellResult:
     out.update(latencies_ns=steady.latencies_ns, converged=steady.converged, rel_ci=_finite(steady.rel_ci),
                stop=steady.stop, drift_rel=steady.drift_rel)
     out["output"] = check_output(a.to_numpy(result["y"]), req.reference)
+    out["quality"] = _quality(a, req)
     out["info"] = a.facts(cell.provider, batch, result["y"])
     out["gpu_mem_peak_bytes"] = a.gpu_mem_peak_bytes()
     a.close()
@@ -107,6 +108,23 @@ def _measure(req: CellRequest, phases: Phases, result_fd: int) -> CellResult:
 
 def _finite(x: float) -> Optional[float]:
     return x if x == x and x not in (float("inf"), float("-inf")) else None
+
+
+def _quality(a: Any, req: CellRequest) -> Optional[Quality]:
+    """Agreement with the fp32 reference on the quality inputs (after the steady phase, untimed)."""
+    from runner.measure import quality
+    from runner.models import spec
+
+    samples = req.cell.budget.quality_samples
+    if not (req.quality_reference and samples):
+        return None
+
+    def run(arrays: Dict[str, Any]) -> Any:
+        y = a.infer(a.prepare(arrays))
+        a.sync()
+        return a.to_numpy(y)
+
+    return quality.assess(run, spec.get(req.cell.model), req.cell.batch_size, samples, req.quality_reference)
 
 
 def run(req: CellRequest, result_fd: int) -> CellResult:

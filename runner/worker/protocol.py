@@ -27,7 +27,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from runner.cell import Cell
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 STATUSES = ("ok", "failed", "timeout", "oom", "crashed", "unsupported", "unavailable")
 WORKER_STATUSES = ("ok", "failed", "oom", "unsupported")
 
@@ -51,11 +51,13 @@ class ProtocolError(Exception):
 
 @dataclass(frozen=True)
 class CellRequest:
-    """What one worker measures: the cell, its artifact folder and its reference output (paths, or None)."""
+    """What one worker measures: the cell, its artifact folder and its reference outputs (paths, or None): for
+    the measured batch, and for the quality inputs (the cell's ``quality_samples`` seeded items)."""
 
     cell: Cell
     artifact_dir: Optional[str] = None
     reference: Optional[str] = None
+    quality_reference: Optional[str] = None
     min_steady_s: Optional[float] = None  # the meters' shortest measurable steady window (runner.worker.energy)
     active_idle_s: Optional[float] = None  # idle this long after the steady phase, model loaded
     active_idle_settle_s: Optional[float] = None  # after a settling gap this long
@@ -67,7 +69,8 @@ class CellRequest:
 
     @classmethod
     def from_json(cls, text: str) -> CellRequest:
-        data = _object(text, "cell request", {"cell": dict, "artifact_dir": (str, None), "reference": (str, None),
+        data = _object(text, "cell request", {"cell": dict, "artifact_dir": _STR, "reference": _STR,
+                                              "quality_reference": _STR,
                                               "min_steady_s": _FLOAT, "active_idle_s": _FLOAT,
                                               "active_idle_settle_s": _FLOAT, "status_path": (str, None)})
         try:
@@ -100,6 +103,18 @@ class OutputCheck:
 
 
 @dataclass(frozen=True)
+class Quality:
+    """Agreement with the fp32 reference over ``samples`` seeded inputs (runner.measure.quality): the output's
+    signal-to-quantization-noise ratio (dB; inf where identical) and the share of inputs whose arg-max
+    matches; or the problem that kept them from being computed."""
+
+    samples: int
+    sqnr_db: Optional[float] = None
+    top1_agreement: Optional[float] = None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
 class CellResult:
     """How one worker ended. ``ok`` needs every mark of :data:`MARKS`, in order, and a non-empty list of
     non-negative steady-state latencies (ns); a failure carries its class, one message line and the marks
@@ -120,6 +135,7 @@ class CellResult:
     memory: Memory = field(default_factory=Memory)
     gpu_mem_peak_bytes: Optional[int] = None
     output: Optional[OutputCheck] = None
+    quality: Optional[Quality] = None
     info: Dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -129,7 +145,8 @@ class CellResult:
     def to_json(self) -> bytes:
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # no deep copy of latencies
         fields.update(memory=dataclasses.asdict(self.memory), protocol=PROTOCOL_VERSION,
-                      output=dataclasses.asdict(self.output) if self.output else None)
+                      output=dataclasses.asdict(self.output) if self.output else None,
+                      quality=dataclasses.asdict(self.quality) if self.quality else None)
         return json.dumps(fields, allow_nan=True).encode()
 
     @classmethod
@@ -147,6 +164,8 @@ class CellResult:
         fields["memory"] = Memory(**_fields(fields.get("memory") or {}, "result's memory", _MEMORY_TYPES))
         if fields.get("output") is not None:
             fields["output"] = OutputCheck(**_fields(fields["output"], "result's output", _OUTPUT_TYPES))
+        if fields.get("quality") is not None:
+            fields["quality"] = Quality(**_fields(fields["quality"], "result's quality", _QUALITY_TYPES))
         result = cls(**fields)
         result.validate()
         return result
@@ -184,9 +203,10 @@ _RESULT_TYPES: Dict[str, Any] = {
     "latencies_ns": list, "warmup_iterations": _INT, "converged": (bool, None), "rel_ci": _FLOAT, "stop": _STR,
     "drift_rel": _FLOAT,
     "cpu_utilization": _FLOAT, "memory": (dict, None), "gpu_mem_peak_bytes": _INT, "output": (dict, None),
-    "info": dict,
+    "quality": (dict, None), "info": dict,
 }
 _MEMORY_TYPES = {f.name: _INT for f in dataclasses.fields(Memory)}
+_QUALITY_TYPES = {"samples": int, "sqnr_db": _FLOAT, "top1_agreement": _FLOAT, "problem": str}
 _OUTPUT_TYPES = {"shape": list, "checksum": _FLOAT, "max_abs_diff": _FLOAT, "reference_scale": _FLOAT,
                  "problem": str}
 

@@ -1,0 +1,34 @@
+"""A cell's precision, as its framework's record declares it (pure; no framework imported).
+
+A grid's ``precisions`` (fp32 | fp16 | int8) are a dimension of every framework; each framework's record says,
+per precision and model family, which method makes that precision (``Record.precisions``, see
+:class:`runner.frameworks.record.Precision`) or why it has none. The artifact cache keys each artifact by
+:func:`precision_key`, and the row records the method and the calibration count.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from runner.catalog import FRAMEWORKS
+from runner.cell import Cell
+from runner.frameworks.record import Precision
+from runner.models.spec import get as get_spec
+
+
+def precision_of(cell: Cell) -> Precision:
+    """How the cell's framework runs the cell's precision on the cell's model (its record's entry)."""
+    return FRAMEWORKS[cell.framework].precision(cell.precision, get_spec(cell.model).family)
+
+
+def calibration_samples(cell: Cell, entry: Precision) -> Optional[int]:
+    """The calibration inputs the cell's artifact is made with: the budget's count if calibrated, else None."""
+    return cell.budget.calibration_samples if entry.supported and entry.calibrated else None
+
+
+def precision_key(entry: Precision, samples: int) -> str:
+    """The precision's part of an artifact's folder name: '' for fp32, else e.g. ``-int8-static-qdq-c32``."""
+    if entry.quantization == "none":
+        return ""
+    parts = [entry.name] + [entry.quantization] * (entry.quantization != entry.name) + [f"c{samples}"] * bool(samples)
+    return "-" + "-".join(parts)
