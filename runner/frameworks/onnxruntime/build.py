@@ -1,4 +1,5 @@
-"""ONNX Runtime's build jobs: describing an ONNX model file (``--model-file``).
+"""ONNX Runtime's build jobs: describing an ONNX model file (``--model-file``), and the fp16 and int8 graphs it
+derives from a source's fp32 ONNX export (:mod:`runner.frameworks.onnxruntime.quantize`).
 
 ``describe_file`` opens the file in an ``InferenceSession`` on the CPU (so a file ONNX Runtime cannot load fails
 here, before any cell) and reports its inputs and outputs; where the ``onnx`` package is installed it also
@@ -11,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from runner.frameworks.base import Unsupported
+from runner.frameworks import onnx_export
+from runner.frameworks.base import PrecisionRequest, Unsupported, build_with
 from runner.frameworks.onnxruntime.adapter import DTYPES
 from runner.models.files import Signature, TensorInfo
 
@@ -67,3 +69,19 @@ def _rows(name: str, consumers: Dict[str, List[Any]], tables: Dict[str, int], de
         elif node.op_type in _PASS_THROUGH and depth > 0 and node.input[0] == name:
             found += [r for r in (_rows(node.output[0], consumers, tables, depth - 1),) if r]
     return min(found) if found else 0
+
+
+def build_artifact(model: str, target: str, weights: Path, out_dir: Path, precision: Optional[PrecisionRequest] = None,
+                   from_dir: Optional[Path] = None) -> Dict[str, Any]:
+    """Build ``target`` at ``precision`` from the fp32 ONNX graph in ``from_dir`` (``weights`` is unused)."""
+    import onnxruntime
+
+    from runner.frameworks.onnxruntime.quantize import QUANTIZERS
+
+    source = Path(from_dir or ".") / onnx_export.FILE
+    if from_dir is None or not source.is_file():
+        raise Unsupported(f"ONNX Runtime derives its {target} graphs from an fp32 model.onnx; none in {from_dir}")
+    meta = build_with("ONNX Runtime", {}, target, out_dir, lambda: source, model,
+                      {"onnxruntime_version": onnxruntime.__version__}, precision=precision or PrecisionRequest(),
+                      quantizers=QUANTIZERS)
+    return dict(meta, derived_from=Path(from_dir).name)

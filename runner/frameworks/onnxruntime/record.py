@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Dict, Tuple
 
-from runner.frameworks.record import FileFormat, Option, Record
+from runner.frameworks.record import FileFormat, Option, Precision, Record
 
 #: Our provider names → ONNX Runtime's, in priority order (the adapter appends the CPU provider as a fallback).
 EXECUTION_PROVIDERS: Dict[str, Tuple[str, ...]] = {
@@ -20,10 +20,18 @@ RECORD = Record(
     description="ONNX Runtime on a graph exported from a source framework",
     env="onnxruntime",
     packages=("onnxruntime", "onnxruntime-gpu", "onnxruntime-openvino"),
+    related=("onnx",),
     imports=("onnxruntime",),
     locks={"x86_64": "onnxruntime.txt", "aarch64": "onnxruntime.txt"},
     artifact="onnx",
     sources={"pytorch": "pytorch", "tensorflow": "tensorflow", "mxnet": "mxnet"},
+    builds=("onnx",),  # its fp16 and int8 graphs, derived from the source's fp32 export
+    precisions=(
+        Precision("fp32"),
+        Precision("fp16", "fp16", derived=True),
+        Precision("int8", "static-qdq", calibrated=True, family="cnn", derived=True),
+        Precision("int8", "dynamic", family="transformer", derived=True),
+    ),
     providers=tuple(EXECUTION_PROVIDERS),
     studies=("greenai",),
     options=(
