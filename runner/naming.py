@@ -5,11 +5,13 @@ provider where it is not the CPU, then its adapter options::
 
     <framework>    <framework>(<source>)    <framework>(<source>)/<provider>    <framework> [<key>=<value>]
 
-A configuration adds the model, the batch size, the threads and (for one process) the repetition::
+A configuration adds the model, the precision unless fp32, the batch size, the threads and (for one process)
+the repetition::
 
-    <model> <framework>(<source>)/<provider> b1 t4 r0
+    <model> <framework>(<source>)/<provider> b1 t4 r0    <model> <framework>(<source>) int8 b1 t4 r0
 
-Cell ids stay as they are (``<model>-<framework>-<source>-b1-<provider>-t4-r0``): they name files. Standard
+Cell ids stay as they are (``<model>-<framework>-<source>[-<precision>]-b1-<provider>-t4-r0``): they name
+files. Standard
 library only (the progress line, the run summary and ``plan`` use it; the report's labels follow the same
 style).
 """
@@ -42,9 +44,10 @@ def runtime_label(framework: str, source: str = "", provider: str = "cpu", optio
 
 
 def config_label(model: str, framework: str, source: str, batch_size: int, provider: str, threads: int,
-                 options: Options = "", repetition: Union[int, None] = None) -> str:
-    """``model runtime b<batch> t<threads>[ r<repetition>][ [options]]``."""
-    text = f"{model} {runtime_label(framework, source, provider)} b{batch_size} t{threads}"
+                 options: Options = "", repetition: Union[int, None] = None, precision: str = "") -> str:
+    """``model runtime[ precision] b<batch> t<threads>[ r<repetition>][ [options]]`` (the precision unless fp32)."""
+    shown = f" {precision}" if precision and precision != "fp32" else ""
+    text = f"{model} {runtime_label(framework, source, provider)}{shown} b{batch_size} t{threads}"
     if repetition is not None:
         text += f" r{repetition}"
     opts = options_text(options or "")
@@ -55,7 +58,7 @@ def cell_label(cell) -> str:
     """The label of one process (a :class:`runner.cell.Cell`), its repetition included (and its version set
     where it is not the current one)."""
     text = config_label(cell.model, cell.framework, cell.source, cell.batch_size, cell.provider, cell.threads,
-                        cell.options, cell.repetition)
+                        cell.options, cell.repetition, cell.precision)
     env_set = getattr(cell, "env_set", CURRENT)
     return text if env_set == CURRENT else f"{text} env {env_set}"
 

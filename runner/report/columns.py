@@ -42,6 +42,11 @@ def _pct(x: Optional[float]) -> str:
     return "-" if missing(x) else f"{x:.1%}"
 
 
+def _db(x: Optional[float]) -> str:
+    """An SQNR in dB to one decimal; 'identical' for +inf (the output equals the reference)."""
+    return "-" if missing(x) else "identical" if x == math.inf else f"{x:.1f}"
+
+
 @dataclass(frozen=True)
 class Column:
     """A column: its header, its text from a row, its export name and value (SI units), and its kind."""
@@ -82,6 +87,9 @@ RESULTS: List[Column] = [
     Column("J/inf", lambda r: num(r.get("energy_j")), "energy_per_inference_j", _get("energy_j")),
     Column("J/inf net", lambda r: num(r.get("energy_net_j")), "energy_per_inference_net_j", _get("energy_net_j")),
     Column("max|diff|", lambda r: num(r.get("max_abs_diff"), digits=2), "output_max_abs_diff", _get("max_abs_diff")),
+    # agreement with the reference's fp32 output on the quality inputs: what fp16 and int8 cost
+    Column("SQNR dB", lambda r: _db(r.get("sqnr_db")), "output_sqnr_db", _get("sqnr_db")),
+    Column("top-1", lambda r: _pct(r.get("top1")), "output_top1_agreement", _get("top1")),
 ]
 #: Exported beside the columns above (no column of their own in the text tables).
 EXTRA: Dict[str, Callable[[pd.Series], Any]] = {

@@ -30,10 +30,11 @@ from runner.estimate import MIN_REPETITIONS, Estimate, Ratio, Repetition, estima
 from runner.naming import runtime_label
 from runner.report.evidence import DISAGREES
 from runner.report.load import Dataset
+from runner.report.summarize import with_precision
 from runner.system.checks import LOAD_WARN
 
-IDENTITY = ["device", "model", "model_sha256", "framework", "framework_version", "env_set", "source", "batch_size",
-            "provider", "threads", "options"]
+IDENTITY = ["device", "model", "model_sha256", "framework", "framework_version", "env_set", "source", "precision",
+            "batch_size", "provider", "threads", "options"]
 IGNORED = ("device", "framework_version", "options")
 METRICS = ("latency", "energy")
 VERDICTS = {"latency": ("faster", "slower"), "energy": ("less energy", "more energy")}
@@ -134,7 +135,7 @@ def pairs(a: Dataset, b: Dataset, ignore: Sequence[str] = ()) -> Tuple[List[Matc
         raise UsageError(f"cannot ignore '{unknown[0]}'", f"identity dimensions: {', '.join(IDENTITY)}")
     ignored = [c for c in IDENTITY if c in set(IGNORED) | set(ignore)]
     keys = [c for c in IDENTITY if c not in ignored]
-    ia, ib = (_index(ds.ok, keys) for ds in (a, b))
+    ia, ib = (_index(with_precision(ds.ok), keys) for ds in (a, b))
     matched, alone = [], []
     for key in sorted(set(ia) | set(ib), key=str):
         ra, rb = ia.get(key), ib.get(key)
@@ -160,12 +161,13 @@ def _index(rows: pd.DataFrame, keys: List[str]) -> Dict[Tuple, pd.DataFrame]:
 
 
 def _name(d: Dict) -> str:
-    """'model runtime(source)/provider [options] b1 t1 on device' (``runner.naming``); a model file's model
-    with its sha256's first 8 hex digits (``mine@1a2b3c4d``)."""
+    """'model runtime(source)/provider [options] [precision] b1 t1 on device' (``runner.naming``; the precision
+    unless fp32); a model file's model with its sha256's first 8 hex digits (``mine@1a2b3c4d``)."""
     runtime = runtime_label(d.get("framework", ""), d.get("source") or "", d.get("provider") or "",
                             d.get("options") or "")
     sha = d.get("model_sha256") or ""
-    parts = [f"{d.get('model')}@{sha[:8]}" if sha else d.get("model"), runtime,
+    precision = d.get("precision") if d.get("precision") not in (None, "", "fp32") else None
+    parts = [f"{d.get('model')}@{sha[:8]}" if sha else d.get("model"), runtime, precision,
              f"b{d['batch_size']}" if "batch_size" in d else None, f"t{d['threads']}" if "threads" in d else None]
     in_set = f" env {d['env_set']}" if d.get("env_set") not in (None, "", CURRENT) else ""
     return " ".join(str(p) for p in parts if p) + in_set + (f" on {d['device']}" if d.get("device") else "")

@@ -36,8 +36,11 @@ def results(agg: pd.DataFrame) -> List[Block]:
                        "inference (time to first result), the median of the per-repetition sums. Other columns are "
                        "medians across repetitions; file MiB is the artifact's size on disk. J/inf is energy per "
                        "inference call, gross and net of idle power; max|diff| is the output's largest absolute "
-                       "difference from the reference framework. best marks the significantly best row per metric, "
-                       "'(tie)' when its CI against the runner-up includes 1."))
+                       "difference from the reference framework; SQNR dB and top-1 are the output's signal-to-"
+                       "quantization-noise ratio and arg-max agreement with the reference's fp32 output on the "
+                       "seeded quality inputs (what fp16 and int8 cost; at fp32 the conversion's own error). best "
+                       "marks the significantly best row per metric, '(tie)' when its CI against the runner-up "
+                       "includes 1."))
     for key, rows in groups(agg):
         blocks.append(Heading(3, group_title(key)))
         blocks.append(Table(columns.headers(), columns.text_rows(rows, marks(rows)), columns.numeric()))

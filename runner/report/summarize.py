@@ -38,6 +38,7 @@ MEDIANS = {
     "rss_peak_bytes": "rss_peak_bytes", "gpu_mem_bytes": "gpu_mem_peak_bytes",
     "energy_j": "energy_per_inference_j", "energy_net_j": "energy_per_inference_net_j",
     "cv": "latency_cv", "artifact_bytes": "artifact_bytes",
+    "sqnr_db": "output_sqnr_db", "top1": "output_top1_agreement",
 }
 #: Per-repetition values kept as lists, for intervals over repetitions.
 VALUES = {"rss_values": "rss_peak_bytes", "energy_values": "energy_per_inference_j",

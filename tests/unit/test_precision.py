@@ -187,3 +187,17 @@ def test_the_row_records_precision_method_calibration_and_quality():
                       Readings()).row
     assert (never["precision"], never["quantization"], never["output_sqnr_db"]) == ("int8", None, None)
 
+
+
+def test_the_fp32_tolerance_warning_is_for_fp32_cells_only():
+    from runner.worker.protocol import MARKS, OutputCheck
+
+    where = Where("r", "box", "x86", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    marks = {m: 10 + i for i, m in enumerate(MARKS)}
+    result = CellResult("ok", marks, latencies_ns=[1000, 1100], output=OutputCheck([1, 10], 1.0, 0.5, 5.0),
+                        quality=Quality(32, 21.0, 0.84))
+    for precision, warned in (("fp32", True), ("int8", False)):
+        cell = Cell("tinycnn", "pytorch", "pytorch", 1, "cpu", 1, 0, precision=precision)
+        row = cell_rows(cell, where, Outcome("ok", result, spawn_ns=1, end_ns=50), Prepared(Path("/a")),
+                        Readings()).row
+        assert any("differs from the reference" in w for w in row["warnings"]) == warned, precision
