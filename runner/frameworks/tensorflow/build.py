@@ -7,7 +7,12 @@ weights. Artifacts:
   with one endpoint ``serve`` (a ``tf.function`` with a fixed input signature, batch dimension ``None``),
   images NHWC;
 - ``tflite``: ``TFLiteConverter.from_saved_model`` on that SavedModel, float32, no quantization, batch
-  dimension dynamic (the LiteRT adapter resizes it);
+  dimension dynamic (the LiteRT adapter resizes it); at other precisions (LiteRT's record) the converter's
+  post-training quantization: ``full-integer`` (int8 weights and activations, every operator int8 or the
+  conversion fails, calibrated on ``runner.models.inputs.calibration_inputs``; float32 inputs and outputs,
+  so the quantize and dequantize steps run inside the timed call, as in every other runtime's int8 model),
+  ``dynamic`` (int8 weights, activations quantized at run time: the dynamic-range quantization) and
+  ``fp16-weights`` (float16 weights, computed in float32 where the kernels have no float16 path);
 - ``onnx``: ``tf2onnx.convert.from_function`` at opset 17 on a function that takes NCHW images and
   transposes them to NHWC inside the graph (one extra Transpose), so every ONNX graph has the same
   interface; then the shared finish of :mod:`runner.frameworks.onnx_export` (names, IR version, check).
@@ -24,7 +29,8 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 from runner.frameworks import onnx_export
-from runner.frameworks.base import Unsupported, build_with
+from runner.frameworks.base import FP32, PrecisionRequest, Unsupported, build_with
+from runner.models.inputs import CALIBRATION_SEED, calibration_inputs
 from runner.models.spec import get as get_spec
 
 
@@ -77,23 +83,42 @@ def _savedmodel(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
             "keras_version": keras.__version__, "method": method}
 
 
-def _tflite(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
+def _tflite(model: str, net: Any, out_dir: Path, precision: PrecisionRequest = FP32) -> Dict[str, Any]:
     import tensorflow as tf
 
     tmp = Path(tempfile.mkdtemp(prefix="savedmodel-", dir=out_dir))
     try:
         _savedmodel(model, net, tmp)
         converter = tf.lite.TFLiteConverter.from_saved_model(str(tmp / "savedmodel"))
-        converter.optimizations = []
+        details = _quantize(tf, converter, model, precision)
         try:
             flat = converter.convert()
         except Exception as exc:  # noqa: BLE001 - the converter's many error types all mean "unsupported"
-            raise Unsupported(f"TFLiteConverter failed on {model}: {exc}") from exc
+            raise Unsupported(f"TFLiteConverter ({precision.quantization}) failed on {model}: {exc}") from exc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     (out_dir / "model.tflite").write_bytes(flat)
-    return {"file": "model.tflite", "converter": "TFLiteConverter.from_saved_model", "quantization": "none",
-            "input_layout": _layout(model, "NHWC"), "bytes": len(flat)}
+    return dict(details, file="model.tflite", converter="TFLiteConverter.from_saved_model",
+                input_layout=_layout(model, "NHWC"), bytes=len(flat))
+
+
+def _quantize(tf: Any, converter: Any, model: str, precision: PrecisionRequest) -> Dict[str, Any]:
+    """Set the converter's post-training quantization for ``precision``; what was set, for the metadata."""
+    converter.optimizations = [] if precision.is_fp32 else [tf.lite.Optimize.DEFAULT]
+    if precision.quantization == "fp16-weights":
+        converter.target_spec.supported_types = [tf.float16]
+    if precision.quantization != "full-integer":
+        return {"io_types": "float32"}
+    specs = get_spec(model).inputs
+
+    def representative() -> Any:
+        for item in calibration_inputs(get_spec(model), precision.calibration_samples):
+            yield {s.name: item[s.name].transpose(0, 2, 3, 1) if s.kind == "image" else item[s.name] for s in specs}
+
+    converter.representative_dataset = representative
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    return {"io_types": "float32 (quantize/dequantize inside the model)", "calibration_seed": CALIBRATION_SEED,
+            "supported_ops": "TFLITE_BUILTINS_INT8"}
 
 
 def _onnx(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
@@ -115,15 +140,18 @@ def _onnx(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
                 input_layout=_layout(model, "NCHW"), nchw_transpose_in_graph=_layout(model, "NCHW") == "NCHW")
 
 
-def build_artifact(model: str, target: str, weights: Path, out_dir: Path) -> Dict[str, Any]:
-    """Build the ``savedmodel``, ``tflite`` or ``onnx`` artifact of ``model`` in ``out_dir``."""
+def build_artifact(model: str, target: str, weights: Path, out_dir: Path, precision: PrecisionRequest = FP32
+                   ) -> Dict[str, Any]:
+    """Build the ``savedmodel``, ``tflite`` or ``onnx`` artifact of ``model`` in ``out_dir`` (``tflite``
+    also at another ``precision``)."""
     import tensorflow as tf
 
     from runner.frameworks.tensorflow import defs as keras_defs
 
     builders = {"savedmodel": _savedmodel, "tflite": _tflite, "onnx": _onnx}
+    quantizers = {("tflite", method): _tflite for method in ("full-integer", "dynamic", "fp16-weights")}
     return build_with("TensorFlow", builders, target, out_dir, lambda: keras_defs.build(model, Path(weights)),
-                      model, {"tensorflow_version": tf.__version__})
+                      model, {"tensorflow_version": tf.__version__}, precision=precision, quantizers=quantizers)
 
 
 def describe_file(path: Path, fmt: str) -> Dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.frameworks.record import FileFormat, Option, Record
+from runner.frameworks.record import FileFormat, Option, Precision, Record
 
 RECORD = Record(
     name="tflite",
@@ -14,6 +14,12 @@ RECORD = Record(
     locks={"x86_64": "tflite.txt", "aarch64": "tflite.txt", "armv7l": "tflite-armv7.txt"},
     artifact="tflite",
     sources={"tensorflow": "tensorflow"},
+    precisions=(  # the TensorFlow converter's post-training quantization (its build.py)
+        Precision("fp32"),
+        Precision("fp16", "fp16-weights"),
+        Precision("int8", "full-integer", calibrated=True, family="cnn"),
+        Precision("int8", "dynamic", family="transformer"),
+    ),
     studies=("pcamp",),
     options=(
         Option("xnnpack", "on", "the default XNNPACK delegate (off: the resolver without default delegates)",
