@@ -60,6 +60,7 @@ class PyTorchAdapter(Adapter):
         path = Path(artifact_dir) / "model.pt"
         self._module = torch.jit.load(str(path), map_location=self._device, _extra_files=extra).eval()
         self._meta = json.loads(extra[META_FILE] or "{}")
+        _set_quantized_engine(torch, self._meta.get("quantized_engine"), self._device)
 
     def prepare(self, arrays: Dict[str, Any]) -> Any:
         torch = self._torch
@@ -77,7 +78,9 @@ class PyTorchAdapter(Adapter):
         return first(output).detach().cpu().numpy()
 
     def info(self) -> Dict[str, Any]:
-        return {"device": self._device, "artifact_method": self._meta.get("method", "unknown")}
+        engine = self._torch.backends.quantized.engine if self._meta.get("quantized_engine") else None
+        return {"device": self._device, "artifact_method": self._meta.get("method", "unknown"),
+                "quantized_engine": engine}
 
     def timed_call(self, provider: str) -> Optional[TimedCall]:
         if provider == "cpu":
@@ -117,6 +120,18 @@ def _set_threads(torch: Any, threads: int) -> None:
         pass
     if threads > 0:
         torch.set_num_threads(threads)
+
+
+def _set_quantized_engine(torch: Any, engine: Optional[str], device: str) -> None:
+    """The int8 kernels an artifact was quantized for (its metadata); Unsupported where torch lacks them."""
+    if not engine:
+        return
+    if device != "cpu":
+        raise Unsupported(f"PyTorch's int8 kernels ({engine} engine) run on the CPU only, not {device}")
+    if engine not in torch.backends.quantized.supported_engines:
+        raise Unsupported(f"the artifact was quantized for the {engine} engine; torch {torch.__version__} here has "
+                          f"{', '.join(torch.backends.quantized.supported_engines)} (build it on this host)")
+    torch.backends.quantized.engine = engine
 
 
 def _device(torch: Any, provider: str) -> str:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import inspect
 import json
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import numpy as np
 
 from runner.frameworks import onnx_export
-from runner.frameworks.base import META_FILE, build_with
+from runner.frameworks.base import FP32, META_FILE, PrecisionRequest, build_with
 from runner.models.spec import get as get_spec
 
 
@@ -49,22 +49,47 @@ def make_reference(model: str, weights: Path, batch_size: int, out: Path) -> Non
         np.save(f, y.numpy().astype(np.float32))
 
 
-def _torchscript(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
-    """Script the model (trace if scripting fails); record the method and the eager-vs-saved difference."""
+def _torchscript(model: str, net: Any, out_dir: Path, trace: bool = False, extra: Optional[Dict[str, Any]] = None
+                 ) -> Dict[str, Any]:
+    """Script the model (trace if scripting fails, or if ``trace``); record the method, the eager-vs-saved
+    difference and ``extra`` (e.g. the quantized engine the adapter sets) inside the archive."""
     import torch
 
     from runner.frameworks.pytorch.weights import example
 
     inputs = example(model, 1)
     try:
+        if trace:
+            raise TypeError("traced, not scripted, at this precision")
         saved, method, note = torch.jit.script(net), "script", ""
     except Exception as exc:  # noqa: BLE001 - scripting limits vary by version; tracing is the fallback
-        saved, method, note = torch.jit.trace(net, inputs), "trace", f"script failed: {exc}"[:300]
+        saved, method, note = torch.jit.trace(net, inputs), "trace", "" if trace else f"script failed: {exc}"[:300]
     with torch.inference_mode():
         diff = float((saved(*inputs) - net(*inputs)).abs().max())
-    meta = {"method": method, "file": "model.pt", "script_error": note, "check_max_abs_diff": diff}
+    meta = dict(extra or {}, method=method, file="model.pt", script_error=note, check_max_abs_diff=diff)
     torch.jit.save(saved, str(out_dir / "model.pt"), _extra_files={META_FILE: json.dumps(meta)})
     return meta
+
+
+def _static_fx(model: str, net: Any, out_dir: Path, precision: PrecisionRequest) -> Dict[str, Any]:
+    from runner.frameworks.pytorch import quantize
+
+    quantized, extra = quantize.static_fx(model, net, precision.calibration_samples)
+    return _torchscript(model, quantized, out_dir, trace=True, extra=extra)
+
+
+def _dynamic(model: str, net: Any, out_dir: Path, precision: PrecisionRequest) -> Dict[str, Any]:
+    from runner.frameworks.pytorch import quantize
+
+    quantized, extra = quantize.dynamic(net)
+    return _torchscript(model, quantized, out_dir, extra=extra)
+
+
+def _fp16(model: str, net: Any, out_dir: Path, precision: PrecisionRequest) -> Dict[str, Any]:
+    from runner.frameworks.pytorch import quantize
+
+    half, extra = quantize.half(net)
+    return _torchscript(model, half, out_dir, trace=True, extra=extra)
 
 
 def _onnx(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
@@ -91,15 +116,22 @@ def _opset(torch: Any) -> int:
     return min(onnx_export.OPSET, int(newest)) if newest else onnx_export.OPSET
 
 
-def build_artifact(model: str, target: str, weights: Path, out_dir: Path) -> Dict[str, Any]:
-    """Build the ``torchscript`` (model.pt) or ``onnx`` (model.onnx) artifact of ``model`` in ``out_dir``."""
+QUANTIZERS = {("torchscript", "static-fx"): _static_fx, ("torchscript", "dynamic"): _dynamic,
+              ("torchscript", "fp16"): _fp16}
+
+
+def build_artifact(model: str, target: str, weights: Path, out_dir: Path, precision: PrecisionRequest = FP32
+                   ) -> Dict[str, Any]:
+    """Build the ``torchscript`` (model.pt) or ``onnx`` (model.onnx) artifact of ``model`` in ``out_dir``; the
+    TorchScript one also at another ``precision`` (:mod:`runner.frameworks.pytorch.quantize`)."""
     import torch
 
     from runner.frameworks.pytorch.weights import load_model
 
     return build_with("PyTorch", {"torchscript": _torchscript, "onnx": _onnx}, target, out_dir,
                       lambda: load_model(model, Path(weights)), model, {"torch_version": torch.__version__},
-                      meta_file=False)  # model.pt carries its metadata (an extra file in the archive)
+                      meta_file=False,  # model.pt carries its metadata (an extra file in the archive)
+                      precision=precision, quantizers=QUANTIZERS)
 
 
 def describe_file(path: Path, fmt: str) -> Dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.frameworks.record import Conversion, FileFormat, Record
+from runner.frameworks.record import Conversion, FileFormat, Precision, Record
 
 RECORD = Record(
     name="pytorch",
@@ -16,6 +16,12 @@ RECORD = Record(
     artifact="torchscript",
     sources={"pytorch": "pytorch"},
     builds=("torchscript", "onnx"),
+    precisions=(  # its build.py, runner/frameworks/pytorch/quantize.py
+        Precision("fp32"),
+        Precision("fp16", "fp16"),
+        Precision("int8", "static-fx", calibrated=True, family="cnn"),
+        Precision("int8", "dynamic", family="transformer"),
+    ),
     providers=("cpu", "cuda"),
     studies=("pcamp", "greenai"),
     reference=True,
