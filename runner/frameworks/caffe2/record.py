@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from runner.frameworks.record import Record
+from runner.frameworks.record import Precision, Record
+
+NOT_WIRED = ("not built by edgebench: Caffe2's quantized (DNNLOWP) and float16 operators need its nets "
+             "rewritten operator by operator; that is not wired in")
 
 RECORD = Record(
     name="caffe2",
@@ -15,6 +18,7 @@ RECORD = Record(
     artifact="caffe2-nets",
     sources={"caffe2": "caffe2"},
     builds=("caffe2-nets",),
+    precisions=(Precision("fp32"), Precision("fp16", unsupported=NOT_WIRED), Precision("int8", unsupported=NOT_WIRED)),
     studies=("pcamp",),
     python="3.9",  # torch 1.8.1, the last wheels with Caffe2's Python bindings: mk/caffe2.mk, the legacy stage
     opt_in=("x86_64", "aarch64"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.frameworks.record import Record
+from runner.frameworks.record import Precision, Record
 
 RECORD = Record(
     name="mxnet",
@@ -16,6 +16,13 @@ RECORD = Record(
     artifact="mxnet-symbol",
     sources={"mxnet": "mxnet"},
     builds=("mxnet-symbol", "onnx"),
+    precisions=(
+        Precision("fp32"),
+        Precision("fp16", unsupported="not built by edgebench: MXNet 1.9.1's float16 path (casting the network "
+                  "to float16) is a GPU one; for the CPU it is not wired in"),
+        Precision("int8", unsupported="not built by edgebench: MXNet 1.9.1's post-training int8 "
+                  "(mxnet.contrib.quantization, oneDNN kernels) is not wired in"),
+    ),
     providers=("cpu", "cuda"),
     studies=("pcamp", "greenai"),
     opt_in=("aarch64",),  # PyPI's aarch64 wheel needs Arm Performance Libraries 21.0 in the base image

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from runner.frameworks.record import NO_ARTIFACT, Option, Record
+from runner.frameworks.record import NO_ARTIFACT, Option, Precision, Record
+
+NO_MODEL = "the null adapter measures the harness itself: it runs no model, at no other precision"
 
 OUTPUTS = ("normal", "nan", "inf")
 FAULTS = ("none", "segfault", "abort", "hang", "oom", "garbage", "exception", "exit", "unsupported", "detach",
@@ -19,6 +21,7 @@ RECORD = Record(
     artifact=NO_ARTIFACT,
     sources={"null": "null"},
     harness=True,
+    precisions=(Precision("fp32"), Precision("fp16", unsupported=NO_MODEL), Precision("int8", unsupported=NO_MODEL)),
     options=(
         Option("fault", "none", "make the worker fail this way (each fault has its own status)", FAULTS),
         Option("fault_phase", "infer", "the phase the fault happens in", ("import", "load", "infer")),

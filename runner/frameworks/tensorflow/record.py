@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from runner.frameworks.record import Conversion, FileFormat, Record
+from runner.frameworks.record import Conversion, FileFormat, Precision, Record
+
+LITERT = ("not built by edgebench: TensorFlow's post-training float16 and int8 paths produce LiteRT models "
+          "(framework tflite, --precisions fp16,int8)")
 
 RECORD = Record(
     name="tensorflow",
@@ -16,6 +19,7 @@ RECORD = Record(
     artifact="savedmodel",
     sources={"tensorflow": "tensorflow"},
     builds=("savedmodel", "tflite", "onnx"),
+    precisions=(Precision("fp32"), Precision("fp16", unsupported=LITERT), Precision("int8", unsupported=LITERT)),
     providers=("cpu", "cuda"),
     studies=("pcamp", "greenai"),
     gpu_lock_edits="s/^tensorflow[-_]cpu==/tensorflow[and-cuda]==/",
