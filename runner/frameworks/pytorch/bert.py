@@ -155,5 +155,6 @@ class BertModel(nn.Module):
         self.mask_value = MASK_VALUE
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        mask = (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * self.mask_value
-        return self.pooler(self.encoder(self.embeddings(input_ids), mask))
+        hidden = self.embeddings(input_ids)
+        mask = (1.0 - attention_mask[:, None, None, :].to(hidden.dtype)) * self.mask_value  # float16 in a half model
+        return self.pooler(self.encoder(hidden, mask))
