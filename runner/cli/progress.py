@@ -12,6 +12,7 @@ from runner.catalog import FRAMEWORKS
 from runner.catalog.sets import CURRENT
 from runner.cell import Cell
 from runner.cli.text import safe
+from runner.frameworks.record import FP32
 from runner.naming import cell_label, runtime_label
 from runner.orchestrator import Observer
 from runner.worker.status import Status
@@ -63,6 +64,13 @@ class ProgressObserver(Observer):
         self.console.print(f"[dim]{safe(message)}[/dim]")
 
 
+def _artifact_label(cell: Cell) -> str:
+    """'model runtime(source)[ precision] b1[ env set]': what one prepared artifact serves."""
+    precision = "" if cell.precision == FP32 else f" {cell.precision}"
+    in_set = "" if cell.env_set == CURRENT else f" env {cell.env_set}"
+    return f"{cell.model} {runtime_label(cell.framework, cell.source)}{precision} b{cell.batch_size}{in_set}"
+
+
 def prepare_artifacts(cells: List[Cell], console: Console) -> None:
     """Build or verify the weights, references and artifacts of ``cells``, one line per artifact."""
     import tempfile
@@ -75,7 +83,7 @@ def prepare_artifacts(cells: List[Cell], console: Console) -> None:
     with tempfile.TemporaryDirectory(prefix="edgebench-prepare-") as tmp:
         caches: Dict[str, Cache] = {}  # one per version set
         for cell in cells:
-            key = (cell.model, cell.framework, cell.source, cell.batch_size, cell.env_set)
+            key = (cell.model, cell.framework, cell.source, cell.precision, cell.batch_size, cell.env_set)
             if not FRAMEWORKS[cell.framework].needs_artifact or key in seen:
                 continue
             seen.add(key)
@@ -83,8 +91,7 @@ def prepare_artifacts(cells: List[Cell], console: Console) -> None:
                 caches[cell.env_set] = Cache(cache_dir(), pythonpath_shim(Path(tmp)), cache_dir() / "logs",
                                              cell.env_set)
             got = caches[cell.env_set].prepare(cell)
-            in_set = "" if cell.env_set == CURRENT else f" env {cell.env_set}"
-            what = safe(f"{cell.model} {runtime_label(cell.framework, cell.source)} b{cell.batch_size}{in_set}")
+            what = safe(_artifact_label(cell))
             if got.failure:
                 console.print(f"[yellow]{got.failure.status:11s}[/yellow] {what}: {safe(got.failure.error_message)}")
             else:

@@ -96,17 +96,20 @@ def test_a_host_without_the_source_framework_uses_a_prepared_cache(edgebench, tm
     require_env("tensorflow")
     built = tmp_path / "built"
     env = dict(os.environ, EDGEBENCH_CACHE=str(built))
-    subprocess.run([*EDGEBENCH, "plan", "--models", "tinycnn", "--frameworks", "tflite", "--prepare"], env=env,
-                   check=True, capture_output=True)
+    subprocess.run([*EDGEBENCH, "plan", "--models", "tinycnn", "--frameworks", "tflite", "--precisions", "fp32,int8",
+                    "--prepare"], env=env, check=True, capture_output=True)
     shutil.copytree(built, tmp_path / "pi-cache")
     pi = dict(os.environ, EDGEBENCH_CACHE=str(tmp_path / "pi-cache"), EDGEBENCH_ENV_TENSORFLOW="/nonexistent/python",
               EDGEBENCH_ENV_PYTORCH="/nonexistent/python")
-    proc = subprocess.run([*EDGEBENCH, "run", "--preset", "smoke", "--frameworks", "tflite", "--out", str(tmp_path),
-                           "--run-id", "pi", *FAST], env=pi, capture_output=True, text=True)
+    proc = subprocess.run([*EDGEBENCH, "run", "--preset", "smoke", "--frameworks", "tflite", "--precisions",
+                           "fp32,int8", "--out", str(tmp_path), "--run-id", "pi", *FAST], env=pi, capture_output=True,
+                          text=True)
     assert proc.returncode == 0, proc.stderr
-    (row,) = read_cells(tmp_path / "pi")
+    row, int8 = read_cells(tmp_path / "pi")  # parts sorted by cell id: the int8 one's is longer
     assert row["status"] == "ok" and row["output_max_abs_diff"] < 1e-4
     assert '"prebuilt": true' in row["info_json"]
+    assert (int8["status"], int8["precision"], int8["quantization"]) == ("ok", "int8", "full-integer")
+    assert '"prebuilt": true' in int8["info_json"] and int8["output_sqnr_db"] > 20  # the quality reference came too
     empty = dict(pi, EDGEBENCH_CACHE=str(tmp_path / "empty"))
     proc = subprocess.run([*EDGEBENCH, "run", "--preset", "smoke", "--frameworks", "tflite", "--out", str(tmp_path),
                            "--run-id", "pi2", *FAST], env=empty, capture_output=True, text=True)
