@@ -51,6 +51,7 @@ from runner import checksums, envs
 from runner.catalog import FRAMEWORKS, REFERENCE_FRAMEWORK, sets
 from runner.catalog.sets import CURRENT
 from runner.cell import Cell
+from runner.frameworks.base import PrecisionRequest
 from runner.precision import calibration_samples, precision_key, precision_of
 from runner.results import files
 
@@ -187,9 +188,9 @@ class Cache:
         fw = FRAMEWORKS[cell.framework]
         entry = precision_of(cell)
         kind, source_builder = entry.artifact or fw.artifact, fw.sources[cell.source]
-        request = {"precision": {"precision": entry.name, "quantization": entry.quantization,
-                                 "calibration_samples": calibration_samples(cell, entry) or 0}}
-        key = precision_key(entry, request["precision"]["calibration_samples"])
+        samples = calibration_samples(cell, entry) or 0
+        request = {"precision": PrecisionRequest(entry.name, entry.quantization, samples).meta()}
+        key = precision_key(entry, samples)
         if not entry.derived:
             return self._artifact(cell.model, kind, source_builder, f"{kind}{key}-from-{cell.source}", request)
         base, _ = self._artifact(cell.model, fw.artifact, source_builder, f"{fw.artifact}-from-{cell.source}", {})
