@@ -98,8 +98,8 @@ def _measure(req: CellRequest, phases: Phases, result_fd: int) -> CellResult:
     out.update(latencies_ns=steady.latencies_ns, converged=steady.converged, rel_ci=_finite(steady.rel_ci),
                stop=steady.stop, drift_rel=steady.drift_rel)
     out["output"] = check_output(a.to_numpy(result["y"]), req.reference)
-    out["quality"] = _quality(a, req)
     out["info"] = a.facts(cell.provider, batch, result["y"])
+    out["quality"] = _quality(a, req, phases)
     out["gpu_mem_peak_bytes"] = a.gpu_mem_peak_bytes()
     a.close()
     mem["rss_peak_bytes"] = memory.peak_rss_bytes()
@@ -110,14 +110,15 @@ def _finite(x: float) -> Optional[float]:
     return x if x == x and x not in (float("inf"), float("-inf")) else None
 
 
-def _quality(a: Any, req: CellRequest) -> Optional[Quality]:
-    """Agreement with the fp32 reference on the quality inputs (after the steady phase, untimed)."""
+def _quality(a: Any, req: CellRequest, phases: Phases) -> Optional[Quality]:
+    """Agreement with the fp32 reference on the quality inputs (after the steady phase and the facts, untimed)."""
     from runner.measure import quality
     from runner.models import spec
 
     samples = req.cell.budget.quality_samples
     if not (req.quality_reference and samples):
         return None
+    phases.status("quality")
 
     def run(arrays: Dict[str, Any]) -> Any:
         y = a.infer(a.prepare(arrays))

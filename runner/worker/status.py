@@ -34,6 +34,7 @@ PHASES = {
     "warmup": "warming up",
     "steady": "measuring",
     "idle": "active idle (model loaded, no calls)",
+    "quality": "output quality against the fp32 reference (untimed)",
 }
 
 #: What the parent builds before a cell's first run, as the progress line names it.

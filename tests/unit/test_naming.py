@@ -30,3 +30,9 @@ def test_a_process_label_carries_the_configuration_and_its_repetition():
     cell = Cell("tinycnn", "null", "null", 4, "cpu", 2, 1, options=(("sleep_s", "0.1"),))
     assert cell_label(cell) == "tinycnn null b4 t2 r1 [sleep_s=0.1]"
     assert config_label("tinycnn", "null", "null", 4, "cpu", 2) == "tinycnn null b4 t2"
+
+
+def test_a_process_label_names_its_precision_unless_fp32():
+    cell = Cell("tinycnn", "pytorch", "pytorch", 1, "cpu", 2, 0, precision="int8")
+    assert cell_label(cell) == "tinycnn pytorch int8 b1 t2 r0"
+    assert config_label("tinycnn", "pytorch", "pytorch", 1, "cpu", 2, precision="fp32") == "tinycnn pytorch b1 t2"
