@@ -64,5 +64,6 @@ def test_a_runtime_with_an_artifact_checks_it_before_its_worker_starts(tmp_path)
     cells, rows, recorder = run(tmp_path, "tflite", {})
     assert rows[0]["status"] == "ok", rows[0]["error_message"]
     phases = recorder.phases(cells[0].cell_id)
-    assert phases[0] == "artifact" and phases[-len(WORKER_PHASES):] == WORKER_PHASES
-    assert set(phases[1:-len(WORKER_PHASES)]) <= {"build"}  # built here only when the cache lacks it
+    worker = WORKER_PHASES + ["quality"]  # a model with a reference: its output quality after the steady phase
+    assert phases[0] == "artifact" and phases[-len(worker):] == worker
+    assert set(phases[1:-len(worker)]) <= {"build"}  # built here only when the cache lacks it
