@@ -86,7 +86,9 @@ def test_the_report_shows_precision_and_quality(cli_run, tmp_path):
                           text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     text = (tmp_path / "rep" / "report.md").read_text()
-    assert "| SQNR dB | top-1 |" in text and "onnxruntime(pytorch) int8" in text and "pytorch int8" in text
+    assert "| SQNR dB | top-1 |" in text and "· tinycnn · batch 1 · int8" in text and "· batch 4 · fp32" in text
+    int8 = text.split("· tinycnn · batch 1 · int8", 1)[1].split("###", 1)[0]
+    assert "onnxruntime(pytorch)" in int8 and "identical" not in int8  # int8 differs from the reference
 
 
 def test_every_framework_runs_what_its_record_declares_and_says_why_not_otherwise(tmp_path):
