@@ -15,6 +15,7 @@ Examples::
     edgebench compare results/a results/b --export json     # compare-a-vs-b.json
     edgebench compare results/sets --across env_set         # did the version set change it? (one run)
     edgebench compare results/now results/2023 --across env_set   # the same, the sets in two runs
+    edgebench compare results/int8 --across precision       # int8 and fp16 against fp32 (one run)
 """
 
 from __future__ import annotations
@@ -108,11 +109,12 @@ def register(app: typer.Typer) -> None:
         across_dim: Optional[str] = typer.Option(
             None, "--across", metavar="DIMENSION",
             help="Compare the values of one identity dimension instead of two runs: env_set (did the version "
-                 "set change it?), device, threads...; cells that differ only in it are paired, within RUN_A "
-                 "(and RUN_B, pooled)."),
+                 "set change it?), precision (what does int8 gain?), device, threads...; cells that differ only "
+                 "in it are paired, within RUN_A (and RUN_B, pooled)."),
         baseline: Optional[str] = typer.Option(
             None, "--baseline", metavar="VALUE",
-            help="With --across: the value compared against (A); default current for env_set, else the first."),
+            help="With --across: the value compared against (A); default current for env_set, fp32 for "
+                 "precision, else the first."),
         export: Optional[str] = Export,
         out: Optional[Path] = typer.Option(None, "--out", metavar="FILE",
                                            help="File for --export (default compare-<A>-vs-<B>.<fmt>)."),

@@ -6,7 +6,7 @@ files of the same name never match. ``device``, ``framework_version`` and ``opti
 paired when each side has one value of it within a match, and matched when a side has several. ``ignore``
 adds dimensions (e.g. ``threads`` to compare a t1 run with a t2 run).
 ``across`` compares the values of one dimension within a dataset instead of two runs (``env_set``: the same
-configurations under two version sets).
+configurations under two version sets; ``precision``: int8 and fp16 against fp32).
 
 Verdicts (latency; energy says "less energy" / "more energy")::
 
@@ -27,6 +27,7 @@ import pandas as pd
 from runner.catalog.sets import CURRENT
 from runner.errors import UsageError
 from runner.estimate import MIN_REPETITIONS, Estimate, Ratio, Repetition, estimate, ratio, values
+from runner.frameworks.record import FP32
 from runner.naming import runtime_label
 from runner.report.evidence import DISAGREES
 from runner.report.load import Dataset
@@ -228,12 +229,13 @@ def across(ds: Dataset, dimension: str, baseline: Optional[str] = None, metric: 
            threshold: float = THRESHOLD, ignore: Sequence[str] = ()) -> List[Across]:
     """Cells that differ only in ``dimension`` (e.g. ``env_set``: "did the version change it?"), within one
     dataset (one run, or several pooled): each other value of it against ``baseline`` (default: ``current``
-    for env_set, else the first value), matched on every other identity dimension."""
+    for env_set, fp32 for precision, else the first value), matched on every other identity dimension."""
     if dimension not in IDENTITY:
         raise UsageError(f"cannot compare across '{dimension}'", f"identity dimensions: {', '.join(IDENTITY)}")
     present = sorted(set(map(str, ds.ok[dimension].dropna())))
     if baseline is None:
-        baseline = CURRENT if dimension == "env_set" and CURRENT in present else (present or [""])[0]
+        usual = {"env_set": CURRENT, "precision": FP32}.get(dimension)
+        baseline = usual if usual in present else (present or [""])[0]
     if baseline not in present or len(present) < 2:
         raise UsageError(f"the data has {dimension} {', '.join(present) or 'none'} among its ok cells: nothing to "
                          f"compare across" + (f" with '{baseline}'" if baseline not in present else ""),

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from runner.catalog.sets import CURRENT
 from runner.errors import UsageError
+from runner.frameworks.record import FP32
 from runner.results.schema import CELLS, SCHEMA_VERSION
 
 RUN_DIR_COLUMN = "run_dir"
@@ -175,6 +176,7 @@ def load(paths: Sequence[Path]) -> Dataset:
     for col in ("source", "provider", "options", "framework_version", "device_class"):
         cells[col] = cells[col].fillna("")
     cells["env_set"] = cells["env_set"].fillna(CURRENT)  # rows written before version sets: today's pins then
+    cells["precision"] = cells["precision"].fillna(FP32)  # rows written before precisions: fp32 then
     cells = _distinct_model_files(cells)
     power = sum(len(list((d / "power").glob("part-*.parquet"))) for d in run_dirs)
     return Dataset(cells, {str(d): _manifest(d) for d in run_dirs}, run_dirs, power, skipped=skipped)

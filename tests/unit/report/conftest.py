@@ -44,7 +44,8 @@ def reps(r: Dict[str, Any], n: int = 3, spread: float = 0.002) -> List[Dict[str,
 def cell_id(r: Dict[str, Any]) -> str:
     opt = f"-{r['options']}" if r["options"] else ""
     opt += f"-{r['env_set']}" if r.get("env_set") not in (None, "current") else ""
-    return (f"{r['model']}-{r['framework']}-{r['source']}-b{r['batch_size']}-{r['provider']}-t{r['threads']}"
+    src = r["source"] + (f"-{r['precision']}" if r.get("precision") not in (None, "fp32") else "")
+    return (f"{r['model']}-{r['framework']}-{src}-b{r['batch_size']}-{r['provider']}-t{r['threads']}"
             f"-r{r['repetition']}{opt}")
 
 
