@@ -32,3 +32,13 @@ def precision_key(entry: Precision, samples: int) -> str:
         return ""
     parts = [entry.name] + [entry.quantization] * (entry.quantization != entry.name) + [f"c{samples}"] * bool(samples)
     return "-" + "-".join(parts)
+
+
+def artifact_stem(cell: Cell) -> str:
+    """How the cache folder of the cell's artifact begins (``artifacts/<model>/<stem>-<version>...``, as
+    :meth:`runner.artifacts.Cache.artifact` names it): ``<artifact>-int8-<method>-c32-from-<source>``, or for a
+    derived precision ``<artifact>-int8-<method>-c32-from-<fp32 artifact>-from-<source>`` (then the fp32
+    folder's version)."""
+    fw, entry = FRAMEWORKS[cell.framework], precision_of(cell)
+    head = f"{entry.artifact or fw.artifact}{precision_key(entry, calibration_samples(cell, entry) or 0)}-from-"
+    return head + (f"{fw.artifact}-from-{cell.source}" if entry.derived else cell.source)

@@ -9,8 +9,8 @@ The duration is an estimate, not a measurement: per cell, a rough allowance for 
 (``startup_allowance_s`` in the framework's catalog record), plus the warm-up time, plus the steady phase
 between ``min_time_s`` (raised to the meters' shortest window) and ``max_time_s``, plus the active idle when
 a meter works; plus the idle baseline before the grid. Cells that cannot run count nothing (a missing
-environment) or their allowance (a missing provider fails at load); artifact builds, cool-downs and cells
-that hang until ``timeout_s`` are not counted.
+environment, a precision the framework has no path to) or their allowance (a missing provider fails at
+load); artifact builds, cool-downs and cells that hang until ``timeout_s`` are not counted.
 """
 
 from __future__ import annotations
@@ -26,12 +26,13 @@ from runner.cell import Budget, Cell
 from runner.cli.units import duration, size
 from runner.meters.baseline import DEFAULT_ACTIVE_IDLE_S, DEFAULT_IDLE_S
 from runner.naming import runtime_label
+from runner.precision import artifact_stem, precision_of
 
 
 @dataclass(frozen=True)
 class Mark:
-    """Something this host lacks that stops a cell: ``kind`` (environment, artifact, provider) and the reason
-    (said once per kind and reason)."""
+    """Something that stops a cell here: ``kind`` (precision: its framework has no path to the cell's precision;
+    environment, artifact, provider: this host lacks it) and the reason (said once per kind and reason)."""
 
     kind: str
     reason: str
@@ -58,6 +59,10 @@ def _cell_marks(cell: Cell, found: Dict[str, providers.Providers]) -> List[Mark]
     info = envs.for_framework(cell.framework, cell.env_set)
     if not info.available:
         return [Mark("environment", f"{cell.framework}: {info.reason}")]
+    entry = precision_of(cell)
+    if not entry.supported:
+        label = f"{runtime_label(cell.framework, cell.source)} {cell.precision}"
+        return [Mark("precision", f"{label}: {entry.unsupported}")]
     out = _file_marks(cell)
     record = FRAMEWORKS[cell.framework]
     builder = _builder(cell)
@@ -102,7 +107,7 @@ def _prebuilt(cell: Cell) -> bool:
         base = f"{way.conversion.target}-by-{way.source}" if way.conversion else "*-by-"
         return any((p / "artifact.json").is_file() for p in conversions(cache_dir(), cell.model_file, cell.env_set,
                                                                          base))
-    pattern = f"{FRAMEWORKS[cell.framework].artifact}-from-{cell.source}-*/artifact.json"
+    pattern = f"{artifact_stem(cell)}-*/artifact.json"
     return any((cache_dir() / "artifacts" / cell.model).glob(pattern))
 
 
@@ -123,7 +128,7 @@ def estimate_s(cells: Sequence[Cell], marks: Dict[str, List[Mark]], used: Sequen
     for cell in cells:
         blocking = {m.kind for m in marks.get(cell.cell_id, ())}
         allowance = FRAMEWORKS[cell.framework].startup_allowance_s
-        if blocking & {"environment", "artifact", "conversion", "batch"}:
+        if blocking & {"precision", "environment", "artifact", "conversion", "batch"}:
             continue
         if blocking:
             low, high = low + allowance, high + allowance
@@ -160,5 +165,5 @@ def summary(cells: Sequence[Cell], marks: Dict[str, List[Mark]], used: Sequence[
 
 def cell_mark(marks: List[Mark]) -> str:
     """The short mark after a cell: what stops it ('' when it can run)."""
-    words = {"batch": "batch size the file fixes"}
+    words = {"batch": "batch size the file fixes", "precision": "path to its precision"}
     return f"cannot run here: no {', no '.join(words.get(m.kind, m.kind) for m in marks)}" if marks else ""

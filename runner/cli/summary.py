@@ -13,6 +13,7 @@ from rich.console import Console
 
 from runner.catalog.sets import CURRENT
 from runner.cli.text import safe
+from runner.frameworks.record import FP32
 from runner.naming import runtime_label
 from runner.report import columns, export, terminal
 from runner.report.load import load
@@ -72,8 +73,9 @@ def unmeasured(cells: pd.DataFrame) -> List[str]:
         d = dict(zip(KEYS, k))
         msg = next((m for m in g["error_message"] if isinstance(m, str) and m), "")
         in_set = "" if d["env_set"] == CURRENT else f" env {d['env_set']}"
-        lines.append(f"{d['model']} {runtime_label(d['framework'], d['source'], d['provider'], d['options'])} "
-                     f"b{d['batch_size']} t{d['threads']}{in_set}: {status_text(g['status'])}"
+        precision = "" if d["precision"] == FP32 else f" {d['precision']}"
+        lines.append(f"{d['model']} {runtime_label(d['framework'], d['source'], d['provider'], d['options'])}"
+                     f"{precision} b{d['batch_size']} t{d['threads']}{in_set}: {status_text(g['status'])}"
                      + (f": {msg}" if msg else ""))
     return lines
 

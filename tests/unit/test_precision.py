@@ -23,6 +23,7 @@ from runner.frameworks.record import PRECISIONS, Precision, Record
 from runner.measure import quality
 from runner.models.inputs import CALIBRATION_SEED, INPUT_SEED, calibration_inputs, make_inputs
 from runner.models.spec import get as get_spec
+from runner.naming import cell_label
 from runner.precision import precision_key, precision_of
 from runner.results.rows import Readings, Where, cell_rows
 from runner.worker.protocol import CellRequest, CellResult, Quality
@@ -144,6 +145,16 @@ def test_precisions_are_a_dimension_after_sources_and_in_the_cell_id():
     assert precision_of(ort[0]).name == "int8"
 
 
+def test_a_cell_names_its_precision_and_its_version_set():
+    spec = GridSpec(frameworks=("pytorch",), precisions=("fp32", "int8"), env_sets=("current", "greenai-2023"))
+    cells = plan.expand(spec)
+    assert [c.cell_id for c in cells] == ["tinycnn-pytorch-b1-cpu-t1-r0", "tinycnn-pytorch-b1-cpu-t1-r0-greenai-2023",
+                                          "tinycnn-pytorch-int8-b1-cpu-t1-r0",
+                                          "tinycnn-pytorch-int8-b1-cpu-t1-r0-greenai-2023"]
+    assert cell_label(cells[-1]) == "tinycnn pytorch int8 b1 t1 r0 env greenai-2023"
+    assert Cell.from_dict(cells[-1].to_dict()) == cells[-1]
+
+
 @pytest.mark.parametrize("precisions, message", [
     (("fp8",), "unknown precision 'fp8'"), (("int8", "int8"), "'int8' is listed twice"),
     ((), "the grid has no precisions"),
@@ -162,6 +173,9 @@ def test_grid_files_and_the_command_line_set_precisions_and_calibration(tmp_path
     assert GridSpec().precisions == ("fp32",) and Budget().calibration_samples == 32
     grid.write_text("[budget]\ncalibration_samples = 0\n")
     with pytest.raises(UsageError, match="calibration_samples must be >= 1"):
+        config.load(None, grid, {})
+    grid.write_text("[budget]\nquality_samples = 1.5\n")
+    with pytest.raises(UsageError, match="quality_samples must be an integer"):
         config.load(None, grid, {})
 
 
@@ -201,3 +215,28 @@ def test_the_fp32_tolerance_warning_is_for_fp32_cells_only():
         row = cell_rows(cell, where, Outcome("ok", result, spawn_ns=1, end_ns=50), Prepared(Path("/a")),
                         Readings()).row
         assert any("differs from the reference" in w for w in row["warnings"]) == warned, precision
+
+
+def test_plan_marks_a_precision_without_a_path_and_counts_no_time_for_it():
+    from runner.cli import planning
+    from runner.frameworks.null.record import NO_MODEL
+
+    cells = [Cell("tinycnn", "null", "null", 1, "cpu", 1, 0, precision=p) for p in ("fp32", "int8")]
+    marks = planning.host_marks(cells)
+    assert marks[cells[0].cell_id] == [] and marks[cells[1].cell_id] == [planning.Mark("precision",
+                                                                                        f"null int8: {NO_MODEL}")]
+    both, fp32 = planning.estimate_s(cells, marks, []), planning.estimate_s(cells[:1], marks, [])
+    assert both == fp32
+
+
+def test_the_run_summary_names_the_precision_of_a_configuration_it_could_not_measure():
+    import pandas as pd
+
+    from runner.cli.summary import KEYS, unmeasured
+
+    base = dict(dict.fromkeys(KEYS, ""), model="tinycnn", batch_size=1, threads=1, env_set="current")
+    cells = pd.DataFrame([dict(base, framework="tensorflow", source="tensorflow", precision="int8",
+                               status="unsupported", error_message="no int8 path"),
+                          dict(base, framework="tensorflow", source="tensorflow", precision="fp32",
+                               status="ok", error_message=None)])
+    assert unmeasured(cells) == ["tinycnn tensorflow int8 b1 t1: unsupported 1/1: no int8 path"]
