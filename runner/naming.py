@@ -5,15 +5,14 @@ provider where it is not the CPU, then its adapter options::
 
     <framework>    <framework>(<source>)    <framework>(<source>)/<provider>    <framework> [<key>=<value>]
 
-A configuration adds the model, the precision unless fp32, the batch size, the threads and (for one process)
-the repetition::
+A configuration adds the model, the precision unless fp32, the batch size, the threads, (for one process)
+the repetition and the version set unless current::
 
-    <model> <framework>(<source>)/<provider> b1 t4 r0    <model> <framework>(<source>) int8 b1 t4 r0
+    <model> <framework>(<source>)/<provider> b1 t4 r0    <model> <framework>(<source>) int8 b1 t4 r0 env <set>
 
-Cell ids stay as they are (``<model>-<framework>-<source>[-<precision>]-b1-<provider>-t4-r0``): they name
-files. Standard
-library only (the progress line, the run summary and ``plan`` use it; the report's labels follow the same
-style).
+Cell ids stay as they are (``<model>-<framework>[-<source>][-<precision>]-b1-<provider>-t4-r0[-<set>]``):
+they name files. Standard library only (the progress line, the run summary and ``plan`` use it; the report's
+labels follow the same style).
 """
 
 from __future__ import annotations
