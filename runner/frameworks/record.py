@@ -87,7 +87,7 @@ class FileFormat:
     ``suffixes``: the file name endings that select it (empty for a folder format, which ``marker`` selects:
     a file inside the folder); ``file``: the name the copy gets in the artifact cache, so adapters find it
     where they find a built artifact (a folder format: the folder's name); ``companions``: suffixes of files
-    that belong beside it (an OpenVINO ``.xml`` needs its ``.bin``).
+    that belong beside it (an ``.xml`` graph that keeps its weights in a ``.bin``).
     """
 
     name: str
@@ -121,6 +121,8 @@ class Record:
     ``artifact``: the artifact kind its adapter loads (``none``: it needs none);
     ``sources``: source -> framework whose ``build`` module makes that artifact (the first is the default);
     ``builds``: the artifact kinds its own ``build`` module makes;
+    ``reuses``: frameworks whose folders its own may import (their native model definitions: a runtime that
+    lowers another framework's models);
     ``precisions``: the precisions it runs and how (:class:`Precision`; a precision it does not list is an
     ``unsupported`` row);
     ``providers``, ``options``, ``studies`` (the published studies that ran it);
@@ -156,6 +158,7 @@ class Record:
     artifact: str
     sources: Mapping[str, str]
     builds: Tuple[str, ...] = ()
+    reuses: Tuple[str, ...] = ()
     precisions: Tuple[Precision, ...] = (Precision(FP32),)
     providers: Tuple[str, ...] = ("cpu",)
     options: Tuple[Option, ...] = ()

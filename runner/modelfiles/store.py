@@ -6,7 +6,7 @@ The user's file is only read. Its copy lives in the cache under its sha256, with
     models/<sha256>/file/model.onnx (or savedmodel/, model.xml + model.bin, ...) + artifact.json (sha256s)
 
 ``model_sha256`` is the sha256 of the file's bytes; for a folder (SavedModel) or a file with companions (an
-OpenVINO ``.xml`` with its ``.bin``) it is the sha256 of the lines ``<sha256>  <path in the copy>``, sorted.
+``.xml`` graph with its ``.bin`` weights) it is the sha256 of the lines ``<sha256>  <path in the copy>``, sorted.
 """
 
 from __future__ import annotations

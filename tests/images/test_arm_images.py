@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from runner.catalog import FRAMEWORKS
 from tests.conftest import REPO
 from tests.images.conftest import assert_ok, assert_unavailable, bench, by_framework, read_table
 
@@ -23,9 +25,14 @@ def test_jetson_image_runs_a_reduced_grid(device_image, tmp_path):
     run = bench("jetson", tmp_path, "jetson-image", REPO / "tests/images/grids/arm64.toml",
                 env={"EDGEBENCH_L4T_RELEASE": "36.4.0"})
     rows = by_framework(read_table(run))
-    for framework in ("null", "pytorch", "onnxruntime"):
+    for framework in ("null", "pytorch", "onnxruntime", "openvino"):
         assert_ok(rows[framework])
-    assert_unavailable(rows["mxnet"], "mxnet")
+    for opt_in in ("mxnet", "executorch"):
+        tag = FRAMEWORKS[opt_in].tag or opt_in
+        if re.search(rf"(^|-){re.escape(tag)}[0-9]", image.labels.get("io.edgebench.pins") or ""):
+            assert_ok(rows[opt_in])
+        else:
+            assert_unavailable(rows[opt_in], opt_in)
     assert rows["pytorch"]["device_class"] == "jetson"
     assert "36.4.0" in json.dumps(json.loads((run / "manifest.json").read_text()))
 

@@ -12,7 +12,7 @@ from tests.conftest import REPO
 from tests.images.conftest import assert_ok, assert_unavailable, bench, by_framework, read_table
 
 pytestmark = [pytest.mark.images, pytest.mark.slow]
-IN_IMAGE = ("pytorch", "onnxruntime", "tensorflow", "tflite", "mxnet")
+IN_IMAGE = ("pytorch", "onnxruntime", "tensorflow", "tflite", "mxnet", "openvino", "executorch")
 
 
 def test_make_bench_runs_every_framework(device_image, tmp_path):
@@ -29,6 +29,7 @@ def test_make_bench_runs_every_framework(device_image, tmp_path):
         assert_ok(by_framework(rows)[framework])
     for source in ("pytorch", "tensorflow", "mxnet"):
         assert_ok(cells[("onnxruntime", source)])
+        assert_ok(cells[("openvino", source)])
     caffe2 = by_framework(rows)["caffe2"]
     if "caffe2" in (image.labels.get("io.edgebench.pins") or ""):
         assert_ok(caffe2)

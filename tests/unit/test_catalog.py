@@ -118,13 +118,14 @@ def test_a_framework_is_imported_only_inside_its_own_folder():
     problems = []
     for path in python_files():
         here = owner(path)
+        reused = catalog.FRAMEWORKS[here].reuses if here else ()
         for line, module in imports(path):
             top = module.split(".")[0]
-            if top in own and own[top] != here:
+            if top in own and own[top] != here and own[top] not in reused:
                 problems.append(f"{path.relative_to(REPO)}:{line} imports {module} ({own[top]}'s)")
             parts = module.split(".")
             if parts[:2] == ["runner", "frameworks"] and len(parts) > 2 and parts[2] in catalog.FRAMEWORKS \
-                    and parts[2] != here and not (here == "" and parts[3:] == ["record"]):
+                    and parts[2] != here and parts[2] not in reused and not (here == "" and parts[3:] == ["record"]):
                 problems.append(f"{path.relative_to(REPO)}:{line} imports {module} (another framework's folder)")
     assert not problems, "\n".join(problems)
 
@@ -159,14 +160,15 @@ def test_no_framework_is_named_outside_its_folder_and_record():
     """Generic code reads the catalog; it never names a framework. A framework folder names no other
     framework either, except in its record (which relates it to its sources) and as the artifact kinds it
     builds, the distributions or the execution providers its record lists (an ONNX runtime's ``openvino``
-    provider is a provider, whatever else is called so)."""
+    provider is a provider, whatever else is called so), and the frameworks it reuses."""
     problems = []
     for path in python_files():
         rel = str(path.relative_to(REPO))
         if rel in NAMING_ALLOWED or (owner(path) and path.name == "record.py"):
             continue
         record = catalog.FRAMEWORKS.get(owner(path))
-        own_words = set(record.builds) | set(record.packages) | set(record.providers) if record else set()
+        own_words = set(record.builds) | set(record.packages) | set(record.providers) | set(record.reuses) \
+            if record else set()
         problems += [f"{rel}:{hit}" for hit in names_in(path, own_words)]
     assert not problems, "frameworks named outside their folder:\n" + "\n".join(problems)
 

@@ -1,0 +1,27 @@
+"""ExecuTorch's catalog record (pure data)."""
+
+from __future__ import annotations
+
+from runner.frameworks.record import Precision, Record
+
+RECORD = Record(
+    name="executorch",
+    title="ExecuTorch",
+    description="ExecuTorch runtime on a .pte lowered to the XNNPACK delegate from the PyTorch definitions",
+    env="executorch",
+    packages=("executorch",),
+    related=("torch", "torchao"),
+    imports=("executorch", "torchao"),
+    locks={"x86_64": "executorch.txt", "aarch64": "executorch-aarch64.txt"},
+    artifact="pte",
+    sources={"pytorch": "executorch"},  # lowered in its own environment from the PyTorch definitions
+    builds=("pte",),
+    reuses=("pytorch",),
+    precisions=(  # its build.py
+        Precision("fp32"),
+        Precision("fp16", "fp16"),
+        Precision("int8", "static-pt2e", calibrated=True),
+    ),
+    opt_in=("aarch64",),  # its bindings need torch 2.13, on aarch64 PyPI's CUDA 13 build (several GB of CUDA wheels)
+    tag="et",
+)
