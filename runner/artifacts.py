@@ -11,6 +11,8 @@ Everything is built once, by a build job in the *source* framework's environment
         fp32: the key names the precision, the method and, if calibrated, the calibration count (int8-static-qdq-c32)
     artifacts/<model>/<artifact>-<precision key>-from-<fp32 artifact folder>-<version>/   a precision the
         framework derives from the fp32 artifact in its own environment (the record's ``Precision.derived``)
+    artifacts/<model>/<artifact>[-<precision key>]-b<batch>-from-...   a framework whose artifacts are made for
+        one batch size (the record's ``per_batch``: static shapes)
     models/<sha256>/...                                 a model file (--model-file): its copy, conversions and
                                                         references (runner.modelfiles.cache)
 
@@ -52,7 +54,7 @@ from runner.catalog import FRAMEWORKS, REFERENCE_FRAMEWORK, sets
 from runner.catalog.sets import CURRENT
 from runner.cell import Cell
 from runner.frameworks.base import PrecisionRequest
-from runner.precision import calibration_samples, precision_key, precision_of
+from runner.precision import artifact_prefix, calibration_samples, precision_of
 from runner.results import files
 
 WEIGHT_SEED = 0
@@ -189,12 +191,14 @@ class Cache:
         entry = precision_of(cell)
         kind, source_builder = entry.artifact or fw.artifact, fw.sources[cell.source]
         samples = calibration_samples(cell, entry) or 0
-        request = {"precision": PrecisionRequest(entry.name, entry.quantization, samples).meta()}
-        key = precision_key(entry, samples)
+        request: dict = {"precision": PrecisionRequest(entry.name, entry.quantization, samples).meta()}
+        if fw.per_batch:
+            request["batch_size"] = cell.batch_size
+        prefix = artifact_prefix(cell)
         if not entry.derived:
-            return self._artifact(cell.model, kind, source_builder, f"{kind}{key}-from-{cell.source}", request)
+            return self._artifact(cell.model, kind, source_builder, f"{prefix}-from-{cell.source}", request)
         base, _ = self._artifact(cell.model, fw.artifact, source_builder, f"{fw.artifact}-from-{cell.source}", {})
-        return self._artifact(cell.model, kind, fw.name, f"{kind}{key}-from-{base.name}",
+        return self._artifact(cell.model, kind, fw.name, f"{prefix}-from-{base.name}",
                               dict(request, from_dir=str(base)))
 
     def _artifact(self, model: str, kind: str, builder: str, stem: str, extra: dict) -> Tuple[Path, dict]:

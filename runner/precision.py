@@ -34,11 +34,17 @@ def precision_key(entry: Precision, samples: int) -> str:
     return "-" + "-".join(parts)
 
 
+def artifact_prefix(cell: Cell) -> str:
+    """The start of the cell's artifact folder name: its kind, its :func:`precision_key` and, for a ``per_batch``
+    framework, its batch size: ``<artifact>``, ``<artifact>-int8-<method>-c32``, ``<artifact>-fp16-b4``."""
+    fw, entry = FRAMEWORKS[cell.framework], precision_of(cell)
+    batch = f"-b{cell.batch_size}" if fw.per_batch else ""
+    return f"{entry.artifact or fw.artifact}{precision_key(entry, calibration_samples(cell, entry) or 0)}{batch}"
+
+
 def artifact_stem(cell: Cell) -> str:
     """How the cache folder of the cell's artifact begins (``artifacts/<model>/<stem>-<version>...``, as
-    :meth:`runner.artifacts.Cache.artifact` names it): ``<artifact>-int8-<method>-c32-from-<source>``, or for a
-    derived precision ``<artifact>-int8-<method>-c32-from-<fp32 artifact>-from-<source>`` (then the fp32
-    folder's version)."""
+    :meth:`runner.artifacts.Cache.artifact` names it): ``<prefix>-from-<source>``, or for a derived precision
+    ``<prefix>-from-<fp32 artifact>-from-<source>`` (then the fp32 folder's version)."""
     fw, entry = FRAMEWORKS[cell.framework], precision_of(cell)
-    head = f"{entry.artifact or fw.artifact}{precision_key(entry, calibration_samples(cell, entry) or 0)}-from-"
-    return head + (f"{fw.artifact}-from-{cell.source}" if entry.derived else cell.source)
+    return f"{artifact_prefix(cell)}-from-" + (f"{fw.artifact}-from-{cell.source}" if entry.derived else cell.source)

@@ -25,7 +25,8 @@ Artifacts are built once per (model, source framework, version, precision) by th
 module, ``build_artifact(model, target, weights_path, out_dir)``, run in that framework's environment. A build at
 another precision than fp32 also gets ``precision=`` (a :class:`PrecisionRequest`), and, where the record's
 :class:`~runner.frameworks.record.Precision` is ``derived``, ``from_dir=`` (the fp32 artifact it is made from);
-its build module routes it through :func:`build_with`'s ``quantizers``.
+its build module routes it through :func:`build_with`'s ``quantizers``. A framework whose record is
+``per_batch`` also gets ``batch_size=`` (its artifact is made for that batch size alone).
 """
 
 from __future__ import annotations

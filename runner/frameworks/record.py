@@ -121,6 +121,9 @@ class Record:
     ``artifact``: the artifact kind its adapter loads (``none``: it needs none);
     ``sources``: source -> framework whose ``build`` module makes that artifact (the first is the default);
     ``builds``: the artifact kinds its own ``build`` module makes;
+    ``per_batch``: its artifact is made for one batch size (static shapes, so the runtime plans its memory
+    for the batch that runs, as a deployment would): the cache builds one per batch size (``-b<batch>`` in
+    the folder name) and the build gets ``batch_size=``;
     ``reuses``: frameworks whose folders its own may import (their native model definitions: a runtime that
     lowers another framework's models);
     ``precisions``: the precisions it runs and how (:class:`Precision`; a precision it does not list is an
@@ -158,6 +161,7 @@ class Record:
     artifact: str
     sources: Mapping[str, str]
     builds: Tuple[str, ...] = ()
+    per_batch: bool = False
     reuses: Tuple[str, ...] = ()
     precisions: Tuple[Precision, ...] = (Precision(FP32),)
     providers: Tuple[str, ...] = ("cpu",)

@@ -14,6 +14,7 @@
                                                          (another precision than fp32: the request's
                                                          ``precision`` object; ``from_dir`` where the record's
                                                          precision is ``derived`` from the fp32 artifact)
+    build_artifact(..., batch_size=N)                    (a ``per_batch`` record's artifact: made for batch N)
     describe(model) -> {"params": int, ...}              (the reference framework)
 
 and, for model files (:mod:`runner.worker.file_jobs`), ``describe_file``, ``convert_file`` and
@@ -53,6 +54,8 @@ def run(req: Dict[str, Any]) -> Dict[str, Any]:
             extra = {} if precision.is_fp32 else {"precision": precision}
             if req.get("from_dir"):
                 extra["from_dir"] = Path(req["from_dir"])
+            if req.get("batch_size"):
+                extra["batch_size"] = int(req["batch_size"])
             meta = module.build_artifact(req["model"], req["target"], Path(req["weights"]), Path(req["out_dir"]),
                                          **extra)
             return {"ok": True, "meta": meta or {}}

@@ -1,5 +1,6 @@
-"""ExecuTorch on tinycnn: ``.pte`` programs lowered to XNNPACK from the PyTorch definitions (fp32, fp16, int8)
-against the eager PyTorch reference, with the thread pool sized to the cell's threads."""
+"""ExecuTorch on tinycnn: ``.pte`` programs lowered to XNNPACK from the PyTorch definitions (fp32, fp16, int8),
+each made for one batch size, against the eager PyTorch reference, with the thread pool sized to the cell's
+threads."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from tests.integration.test_openvino import build_jobs
 
 pytestmark = pytest.mark.frameworks
 MODEL, BATCH = "tinycnn", 4
-#: name -> the build request's precision (what the cache sends for the record's entry).
-BUILDS = {"fp32": None, "fp16": {"precision": "fp16", "quantization": "fp16", "calibration_samples": 0},
-          "int8": {"precision": "int8", "quantization": "static-pt2e", "calibration_samples": 8}}
+#: name -> (the build request's precision (what the cache sends for the record's entry), the program's batch).
+BUILDS = {"fp32": (None, BATCH), "fp32-b1": (None, 1),
+          "fp16": ({"precision": "fp16", "quantization": "fp16", "calibration_samples": 0}, BATCH),
+          "int8": ({"precision": "int8", "quantization": "static-pt2e", "calibration_samples": 8}, BATCH),
+          "int8-b1": ({"precision": "int8", "quantization": "static-pt2e", "calibration_samples": 8}, 1)}
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +35,8 @@ def built(tmp_path_factory) -> Path:
                       "out": str(root / "ref.npy")}})
     results.update(build_jobs(et_python, root, {
         name: {"job": "artifact", "builder": "executorch", "model": MODEL, "target": "pte", "weights": w,
-               "out_dir": str(root / name), "precision": precision} for name, precision in BUILDS.items()}))
+               "out_dir": str(root / name), "precision": precision, "batch_size": batch}
+        for name, (precision, batch) in BUILDS.items()}))
     assert all(r["ok"] for r in results.values()), results
     return root
 
@@ -57,7 +61,7 @@ RUN = textwrap.dedent("""
         except Unsupported as exc:
             return {"unsupported": str(exc)}
         y = a.to_numpy(a.infer(a.prepare(make_inputs(get("tinycnn"), batch)))).astype(np.float64)
-        r = np.load(ref).astype(np.float64)
+        r = np.load(ref)[:batch].astype(np.float64)  # the seeded items are the same for every batch size
         sqnr = 10 * np.log10(np.sum(r ** 2) / max(np.sum((r - y) ** 2), 1e-300))
         return {"diff": float(np.abs(y - r).max()), "sqnr_db": float(sqnr), "shape": list(y.shape),
                 "top1": float(np.mean(y.argmax(1) == r.argmax(1))), "info": a.info(), "version": a.version(),
@@ -67,7 +71,7 @@ RUN = textwrap.dedent("""
 """)
 #: (name, provider, threads, batch): every case runs in one process (ExecuTorch's import is torch's).
 CASES = [("fp32", "cpu", 1, BATCH), ("fp32", "cpu", 2, BATCH), ("fp16", "cpu", 1, BATCH), ("int8", "cpu", 1, BATCH),
-         ("fp32", "cpu", 1, 65), ("fp32", "cuda", 1, BATCH)]
+         ("fp32-b1", "cpu", 1, 1), ("int8-b1", "cpu", 1, 1), ("fp32", "cpu", 1, 1), ("fp32", "cuda", 1, BATCH)]
 
 
 @pytest.fixture(scope="module")
@@ -101,8 +105,19 @@ def test_reduced_precisions_are_close_and_say_what_they_are(built, results, name
     assert meta["calibration_samples"] == (8 if name == "int8" else 0)
 
 
-def test_batches_beyond_the_exported_bound_and_other_providers_are_unsupported(results):
-    too_big = run(results, "fp32", batch=65)
-    assert "batches of 1 to 64" in too_big["unsupported"], too_big
+@pytest.mark.parametrize("name,min_sqnr", [("fp32-b1", 80), ("int8-b1", 15)])
+def test_a_program_made_for_batch_1_runs_batch_1_with_buffers_for_one_item(built, results, name, min_sqnr):
+    got = run(results, name, batch=1)
+    assert got["shape"] == [1, 10] and min_sqnr < got["sqnr_db"] and got["top1"] == 1.0, got
+    assert got["info"]["program_batch_size"] == 1
+    four = json.loads((built / name.split("-")[0] / "edgebench.json").read_text())
+    meta = json.loads((built / name / "edgebench.json").read_text())
+    assert (meta["batch_size"], four["batch_size"], meta["shapes"]) == (1, BATCH, "static")
+    assert 0 < meta["planned_buffer_bytes"] < four["planned_buffer_bytes"]  # planned for one item, not four
+
+
+def test_another_batch_than_the_programs_and_other_providers_are_unsupported(results):
+    other = run(results, "fp32", batch=1)
+    assert f"made for batches of {BATCH}" in other["unsupported"], other
     cuda = run(results, "fp32", provider="cuda")
     assert "runs on the CPU here" in cuda["unsupported"], cuda

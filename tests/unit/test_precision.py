@@ -24,7 +24,7 @@ from runner.measure import quality
 from runner.models.inputs import CALIBRATION_SEED, INPUT_SEED, calibration_inputs, make_inputs
 from runner.models.spec import get as get_spec
 from runner.naming import cell_label
-from runner.precision import precision_key, precision_of
+from runner.precision import artifact_stem, precision_key, precision_of
 from runner.results.rows import Readings, Where, cell_rows
 from runner.worker.protocol import CellRequest, CellResult, Quality
 from runner.worker.spawn import Outcome
@@ -153,6 +153,18 @@ def test_a_cell_names_its_precision_and_its_version_set():
                                           "tinycnn-pytorch-int8-b1-cpu-t1-r0-greenai-2023"]
     assert cell_label(cells[-1]) == "tinycnn pytorch int8 b1 t1 r0 env greenai-2023"
     assert Cell.from_dict(cells[-1].to_dict()) == cells[-1]
+
+
+def test_artifact_folders_name_the_precision_and_the_batch_where_a_runtime_makes_one_per_batch():
+    def stem(framework, source, precision, batch=4):
+        return artifact_stem(Cell("tinycnn", framework, source, batch, "cpu", 1, 0, precision=precision))
+
+    assert stem("tflite", "tensorflow", "fp32") == "tflite-from-tensorflow"
+    assert stem("tflite", "tensorflow", "int8") == "tflite-int8-full-integer-c32-from-tensorflow"
+    assert stem("onnxruntime", "pytorch", "int8") == "onnx-int8-static-qdq-c32-from-onnx-from-pytorch"
+    assert FRAMEWORKS["executorch"].per_batch and not FRAMEWORKS["tflite"].per_batch
+    assert stem("executorch", "pytorch", "fp32", 1) == "pte-b1-from-pytorch"
+    assert stem("executorch", "pytorch", "int8") == "pte-int8-static-pt2e-c32-b4-from-pytorch"
 
 
 @pytest.mark.parametrize("precisions, message", [

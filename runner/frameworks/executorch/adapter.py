@@ -3,8 +3,8 @@
 ``executorch.runtime`` is imported in ``import_framework`` only (its C++ bindings load libtorch, so the import
 costs what torch's does). ``load`` sizes ExecuTorch's thread pool to the cell's threads (0: the runtime's
 default, one thread per performance core), loads the program and its ``forward`` method; ``info()`` records
-the pool's size and how much of the program the delegate took. The program takes batches of 1 to the bound it
-was exported with (its metadata's ``max_batch``); a larger batch raises :class:`Unsupported`.
+the pool's size and how much of the program the delegate took. A program is made for one batch size (its
+metadata's ``batch_size``; the cache builds one per batch); another batch raises :class:`Unsupported`.
 """
 
 from __future__ import annotations
@@ -48,10 +48,9 @@ class ExecuTorchAdapter(Adapter):
         if cell.provider != "cpu":
             raise Unsupported(f"ExecuTorch runs on the CPU here (the XNNPACK delegate), not {cell.provider!r}")
         self._meta = read_meta(Path(artifact_dir))
-        bound = int(self._meta.get("max_batch", 1))
-        if cell.batch_size > bound:
-            raise Unsupported(f"the .pte takes batches of 1 to {bound} (the bound it was exported with), "
-                              f"not {cell.batch_size}")
+        made_for = self._meta.get("batch_size")
+        if made_for != cell.batch_size:
+            raise Unsupported(f"the .pte is made for batches of {made_for} (static shapes), not {cell.batch_size}")
         if int(cell.threads) > 0:
             self._pool._unsafe_reset_threadpool(int(cell.threads))
         program = self._runtime.get().load_program(Path(artifact_dir) / "model.pte")
@@ -82,7 +81,9 @@ class ExecuTorchAdapter(Adapter):
         delegated = int(self._meta.get("delegate_calls", 0))
         return {"providers_active": ["XnnpackBackend"] if delegated else [],
                 "delegate_calls": delegated, "undelegated_ops": self._meta.get("undelegated_ops"),
-                "max_batch": self._meta.get("max_batch"), "float_inputs": self._meta.get("float_inputs", "float32")}
+                "program_batch_size": self._meta.get("batch_size"),
+                "planned_buffer_bytes": self._meta.get("planned_buffer_bytes"),
+                "float_inputs": self._meta.get("float_inputs", "float32")}
 
     def close(self) -> None:
         self._method = None

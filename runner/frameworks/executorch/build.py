@@ -1,23 +1,25 @@
 """ExecuTorch's build jobs: ``model.pte`` lowered from PyTorch's native definitions on the canonical weights.
 
-``torch.export`` with a dynamic batch dimension (1 to :data:`MAX_BATCH`), then
-``to_edge_transform_and_lower`` with the XNNPACK partitioner (what it cannot take stays on ExecuTorch's
-portable kernels), then ``to_executorch``. Its precisions (its record): ``fp16`` is the model in half
-precision (``.half()``: f16 weights, activations and float inputs); ``static-pt2e`` (int8) quantizes first, the
-PT2E way: the XNNPACK quantizer (symmetric, per-channel weights, static activations), observers calibrated
-on ``precision.calibration_samples`` seeded inputs from ``runner.models.inputs.calibration_inputs`` (not the
-measured ones), ``convert_pt2e``.
+A program is made for one batch size (its record is ``per_batch``): ``torch.export`` at that batch with static
+shapes, then ``to_edge_transform_and_lower`` with the XNNPACK partitioner (what it cannot take stays on
+ExecuTorch's portable kernels), then ``to_executorch``. ExecuTorch plans its buffers, and XNNPACK its
+workspace, for the shapes a program is exported with, the upper bound of a dynamic dimension included (a
+MobileNetV2 program whose batch went up to 64 held about 400 MiB more at batch 1 than one made for batch 1),
+so a program made for the batch that runs is what a deployment ships and what a cell measures.
 
-The example batch is :data:`MAX_BATCH` itself: ExecuTorch plans its input and output buffers for the bound it
-derives from the example (a smaller example gave a smaller bound than the one asked for). torch, torchao and
-executorch are imported inside functions.
+Its precisions (its record): ``fp16`` is the model in half precision (``.half()``: f16 weights, activations
+and float inputs); ``static-pt2e`` (int8) quantizes first, the PT2E way: the XNNPACK quantizer (symmetric,
+per-channel weights, static activations) on an export with a dynamic batch dimension, observers calibrated
+on ``precision.calibration_samples`` seeded single inputs from ``runner.models.inputs.calibration_inputs``
+(not the measured ones), ``convert_pt2e``; the quantized module is then exported at the program's batch.
+torch, torchao and executorch are imported inside functions.
 """
 
 from __future__ import annotations
 
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Dict, Tuple
+from typing import Any, Callable, Dict, Tuple
 
 from runner.frameworks.base import FP32, PrecisionRequest, build_with
 from runner.models.inputs import CALIBRATION_SEED, calibration_inputs
@@ -25,18 +27,20 @@ from runner.models.spec import get as get_spec
 
 FILE = "model.pte"
 PTE = "pte"
-#: The largest batch a program takes (the studies' largest batch size).
-MAX_BATCH = 64
+#: The example batch of the export the int8 observers calibrate on (its batch dimension is dynamic).
+CALIBRATION_EXPORT_BATCH = 2
 
 
-def _export(model: str, net: Any, half: bool = False) -> Any:
+def _export(model: str, net: Any, batch: int, half: bool = False, dynamic: bool = False) -> Any:
+    """``torch.export`` of ``net`` on an example batch of ``batch`` items (f16 float inputs if ``half``); static
+    shapes unless ``dynamic`` (then the batch dimension is, from 1 up)."""
     import torch
 
     from runner.frameworks.pytorch.weights import example
 
-    inputs = tuple(t.half() if half and t.is_floating_point() else t for t in example(model, MAX_BATCH))
-    batch = torch.export.Dim("batch", min=1, max=MAX_BATCH)
-    return torch.export.export(net, inputs, dynamic_shapes=tuple({0: batch} for _ in inputs))
+    inputs = tuple(t.half() if half and t.is_floating_point() else t for t in example(model, batch))
+    shapes = tuple({0: torch.export.Dim("batch", min=1)} for _ in inputs) if dynamic else None
+    return torch.export.export(net, inputs, dynamic_shapes=shapes)
 
 
 def _quantize(model: str, net: Any, samples: int) -> Any:
@@ -49,22 +53,25 @@ def _quantize(model: str, net: Any, samples: int) -> Any:
     from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
 
     quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config(is_per_channel=True))
-    prepared = prepare_pt2e(_export(model, net).module(), quantizer)
+    prepared = prepare_pt2e(_export(model, net, CALIBRATION_EXPORT_BATCH, dynamic=True).module(), quantizer)
     names = [s.name for s in get_spec(model).inputs]
     for item in calibration_inputs(get_spec(model), samples):
         prepared(*(torch.from_numpy(item[n]) for n in names))
     return convert_pt2e(prepared)
 
 
-def _lower(model: str, net: Any, out_dir: Path, half: bool = False) -> Dict[str, Any]:
+def _lower(model: str, net: Any, out_dir: Path, batch: int, half: bool = False) -> Dict[str, Any]:
     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
     from executorch.exir import to_edge_transform_and_lower
 
-    edge = to_edge_transform_and_lower(_export(model, net, half), partitioner=[XnnpackPartitioner()])
+    edge = to_edge_transform_and_lower(_export(model, net, batch, half), partitioner=[XnnpackPartitioner()])
     delegated, other = _count(edge.exported_program().graph_module)
-    (out_dir / FILE).write_bytes(edge.to_executorch().buffer)
-    return {"file": FILE, "max_batch": MAX_BATCH, "delegate": "xnnpack", "delegate_calls": delegated,
-            "undelegated_ops": other, "float_inputs": "float16" if half else "float32"}
+    program = edge.to_executorch()
+    (out_dir / FILE).write_bytes(program.buffer)
+    planned = sum(program.executorch_program.execution_plan[0].non_const_buffer_sizes)
+    return {"file": FILE, "batch_size": batch, "shapes": "static", "delegate": "xnnpack",
+            "delegate_calls": delegated, "undelegated_ops": other, "planned_buffer_bytes": int(planned),
+            "float_inputs": "float16" if half else "float32"}
 
 
 def _count(graph_module: Any) -> Tuple[int, int]:
@@ -75,26 +82,31 @@ def _count(graph_module: Any) -> Tuple[int, int]:
     return delegated, len(calls) - delegated - bookkeeping
 
 
-def _fp16(model: str, net: Any, out_dir: Path, precision: PrecisionRequest) -> Dict[str, Any]:
-    return _lower(model, net.half(), out_dir, half=True)
+def _builders(batch: int) -> Tuple[Dict[str, Callable[..., Dict[str, Any]]], Dict[Tuple[str, str], Callable]]:
+    """The fp32 builder and the quantizers of a program made for ``batch`` items."""
+
+    def fp32(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
+        return _lower(model, net, out_dir, batch)
+
+    def fp16(model: str, net: Any, out_dir: Path, precision: PrecisionRequest) -> Dict[str, Any]:
+        return _lower(model, net.half(), out_dir, batch, half=True)
+
+    def int8(model: str, net: Any, out_dir: Path, precision: PrecisionRequest) -> Dict[str, Any]:
+        quantized = _quantize(model, net, precision.calibration_samples)
+        return dict(_lower(model, quantized, out_dir, batch), calibration_seed=CALIBRATION_SEED)
+
+    return {PTE: fp32}, {(PTE, "fp16"): fp16, (PTE, "static-pt2e"): int8}
 
 
-def _int8(model: str, net: Any, out_dir: Path, precision: PrecisionRequest) -> Dict[str, Any]:
-    quantized = _quantize(model, net, precision.calibration_samples)
-    return dict(_lower(model, quantized, out_dir), calibration_seed=CALIBRATION_SEED)
-
-
-QUANTIZERS = {(PTE, "fp16"): _fp16, (PTE, "static-pt2e"): _int8}
-
-
-def build_artifact(model: str, target: str, weights: Path, out_dir: Path, precision: PrecisionRequest = FP32
-                   ) -> Dict[str, Any]:
-    """Build the ``pte`` program of ``model`` at ``precision`` in ``out_dir``."""
+def build_artifact(model: str, target: str, weights: Path, out_dir: Path, precision: PrecisionRequest = FP32,
+                   batch_size: int = 1) -> Dict[str, Any]:
+    """Build the ``pte`` program of ``model`` for ``batch_size`` items at ``precision`` in ``out_dir``."""
     import torch
 
     from runner.frameworks.pytorch.weights import load_model
 
     versions = {"executorch_version": metadata.version("executorch"), "torch_version": torch.__version__,
                 "torchao_version": metadata.version("torchao")}
-    return build_with("ExecuTorch", {PTE: _lower}, target, out_dir, lambda: load_model(model, Path(weights)), model,
-                      versions, precision=precision, quantizers=QUANTIZERS)
+    builders, quantizers = _builders(int(batch_size))
+    return build_with("ExecuTorch", builders, target, out_dir, lambda: load_model(model, Path(weights)), model,
+                      versions, precision=precision, quantizers=quantizers)

@@ -16,6 +16,7 @@ RECORD = Record(
     artifact="pte",
     sources={"pytorch": "executorch"},  # lowered in its own environment from the PyTorch definitions
     builds=("pte",),
+    per_batch=True,  # a program per batch size: ExecuTorch plans its memory for the shapes it was exported with
     reuses=("pytorch",),
     precisions=(  # its build.py
         Precision("fp32"),
