@@ -120,3 +120,20 @@ def test_compare_across_env_set_pairs_each_configuration_with_itself(two_sets):
     assert torch["version_a"].startswith("2.") and torch["version_b"].startswith("1.12.1")
     assert torch["verdict"] == "not enough repetitions", "two per side: no verdict is claimed"
     assert torch["ratio_b_over_a"] > 0
+
+
+def test_precisions_the_sets_versions_lack_are_unsupported_rows_saying_why(tmp_path):
+    """torch 1.12 has no FX QConfigMapping and no float16 CPU convolution; the set's ONNX Runtime environment
+    has no onnx package, which its quantization tools need: unsupported rows, never failed ones."""
+    require_set()
+    cli("run", "--models", "tinycnn", "--frameworks", "pytorch,onnxruntime", "--sources", "pytorch",
+        "--env-sets", OLD, "--precisions", "fp16,int8", "--repetitions", "1", "--out", str(tmp_path),
+        "--run-id", "p", *FAST, cwd=tmp_path)
+    rows = {(r["framework"], r["precision"]): r for r in read_cells(tmp_path / "p")}
+    assert sorted(rows) == [(f, p) for f in ("onnxruntime", "pytorch") for p in ("fp16", "int8")]
+    for (framework, precision), r in rows.items():
+        assert r["env_set"] == OLD and r["status"] == "unsupported", (framework, precision, r["error_message"])
+        assert f"-{precision}-" in r["cell_id"] and r["cell_id"].endswith(f"-{OLD}")
+    assert "no FX QConfigMapping" in rows[("pytorch", "int8")]["error_message"]
+    assert "no float16 CPU kernel" in rows[("pytorch", "fp16")]["error_message"]
+    assert "need the onnx package" in rows[("onnxruntime", "int8")]["error_message"]

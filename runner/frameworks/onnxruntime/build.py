@@ -76,6 +76,11 @@ def build_artifact(model: str, target: str, weights: Path, out_dir: Path, precis
     """Build ``target`` at ``precision`` from the fp32 ONNX graph in ``from_dir`` (``weights`` is unused)."""
     import onnxruntime
 
+    try:
+        import onnx  # noqa: F401 - ONNX Runtime's quantization and float16 tools are built on it
+    except ImportError as exc:
+        raise Unsupported(f"ONNX Runtime's quantization and float16 tools need the onnx package, which this "
+                          f"onnxruntime {onnxruntime.__version__} environment lacks") from exc
     from runner.frameworks.onnxruntime.quantize import QUANTIZERS
 
     source = Path(from_dir or ".") / onnx_export.FILE

@@ -88,7 +88,7 @@ def _dynamic(model: str, net: Any, out_dir: Path, precision: PrecisionRequest) -
 def _fp16(model: str, net: Any, out_dir: Path, precision: PrecisionRequest) -> Dict[str, Any]:
     from runner.frameworks.pytorch import quantize
 
-    half, extra = quantize.half(net)
+    half, extra = quantize.half(model, net)
     return _torchscript(model, half, out_dir, trace=True, extra=extra)
 
 

@@ -1,7 +1,8 @@
 """PyTorch's reduced precisions on the CPU (imported only from the PyTorch build jobs; imports torch).
 
 - ``static-fx`` (int8, CNNs): FX graph mode post-training static quantization with the default qconfig
-  mapping of the quantized engine (``x86``: fbgemm/oneDNN kernels where this torch has it, else ``qnnpack``),
+  mapping of the quantized engine (``x86``: fbgemm/oneDNN kernels where this torch has it, else ``fbgemm``,
+  else ``qnnpack``),
   observers calibrated on ``runner.models.inputs.calibration_inputs``, ``convert_fx``. The result runs
   PyTorch's own int8 kernels (``quantized::conv2d`` ...) and takes float32 inputs (the quantize step is inside
   the model). It is traced, not scripted: FX's generated code does not script.
@@ -10,7 +11,9 @@
 - ``fp16``: the whole model in float16 (``.half()``: weights and activations), behind float32 inputs and
   outputs (the casts are inside the model, in the timed call, as in the other runtimes' fp16 models).
 
-The quantized engine is recorded in the metadata; the adapter sets it before running.
+The quantized engine is recorded in the metadata; the adapter sets it before running. A torch that lacks a
+path (an older release: FX's ``QConfigMapping`` came with 1.13, float16 convolutions on the CPU with 2.x) raises
+:class:`~runner.frameworks.base.Unsupported` saying so.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any, Dict, Tuple
 import torch
 from torch import nn
 
+from runner.frameworks.base import Unsupported
 from runner.models.inputs import CALIBRATION_SEED, calibration_inputs
 from runner.models.spec import get as get_spec
 
@@ -38,12 +42,10 @@ class HalfPrecision(nn.Module):
 def engine() -> str:
     """The quantized engine int8 models are made for here (empty when this torch has none)."""
     engines = torch.backends.quantized.supported_engines
-    return next((e for e in ("x86", "qnnpack") if e in engines), "")
+    return next((e for e in ("x86", "fbgemm", "qnnpack") if e in engines), "")
 
 
 def _engine_or_fail() -> str:
-    from runner.frameworks.base import Unsupported
-
     name = engine()
     if not name:
         raise Unsupported(f"torch {torch.__version__} has no quantized engine for int8 here "
@@ -54,7 +56,11 @@ def _engine_or_fail() -> str:
 
 def static_fx(model: str, net: nn.Module, samples: int) -> Tuple[nn.Module, Dict[str, Any]]:
     """The FX static int8 model of ``net``, calibrated on ``samples`` seeded inputs, and its metadata."""
-    from torch.ao.quantization import get_default_qconfig_mapping
+    try:
+        from torch.ao.quantization import get_default_qconfig_mapping
+    except ImportError as exc:
+        raise Unsupported(f"torch {torch.__version__} has no FX QConfigMapping (FX static quantization as "
+                          "edgebench runs it needs torch 1.13 or newer)") from exc
     from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
 
     from runner.frameworks.pytorch.weights import example
@@ -78,6 +84,17 @@ def dynamic(net: nn.Module) -> Tuple[nn.Module, Dict[str, Any]]:
                                                                    "quantized_modules": "Linear"}
 
 
-def half(net: nn.Module) -> Tuple[nn.Module, Dict[str, Any]]:
-    """``net`` in float16 behind float32 inputs and outputs, and its metadata."""
-    return HalfPrecision(net).eval(), {"io_types": "float32 (casts inside the model)", "dtype": "float16"}
+def half(model: str, net: nn.Module) -> Tuple[nn.Module, Dict[str, Any]]:
+    """``net`` in float16 behind float32 inputs and outputs, and its metadata; Unsupported where this torch has
+    no float16 CPU kernel for one of its operators."""
+    from runner.frameworks.pytorch.weights import example
+
+    wrapped = HalfPrecision(net).eval()
+    try:
+        with torch.no_grad():
+            wrapped(*example(model, 1))
+    except RuntimeError as exc:
+        if "not implemented for 'Half'" not in str(exc):
+            raise
+        raise Unsupported(f"torch {torch.__version__} has no float16 CPU kernel for {model}: {exc}") from exc
+    return wrapped, {"io_types": "float32 (casts inside the model)", "dtype": "float16"}
