@@ -19,6 +19,7 @@ RECORD = Record(
     artifact="onnx",
     sources={"pytorch": "pytorch", "tensorflow": "tensorflow", "mxnet": "mxnet"},
     builds=(IR,),
+    reads=("onnx",),  # an ONNX model file, as it is (its fp16 and int8: IRs derived from it)
     precisions=(  # its build.py, from the source's fp32 ONNX export
         Precision("fp32"),
         Precision("fp16", "fp16", derived=True, artifact=IR),
