@@ -126,7 +126,7 @@ class Cache:
         if cell.model_file is not None:
             from runner.modelfiles import cache as files
 
-            return files.prepare(self, cell)
+            return files.prepare(self, cell, declared)
         if not FRAMEWORKS[cell.framework].needs_artifact:
             return declared
         try:

@@ -5,6 +5,9 @@ Everything of a file lives under its sha256::
     models/<sha256>/file/                                             the copy (runner.modelfiles.store)
     models/<sha256>/<format>-by-<converter><version>[-<set>]-in<key>/  a conversion (the converter's convert_file)
     models/<sha256>/reference-in<key>-b<batch>-<owner><version>.npy   the format's own runtime's output
+    models/<sha256>/<kind>-<precision key>-by-<framework><version>[-<set>]-from-<file|conversion>-in<key>/
+                                                                      fp16 or int8 a runtime derives from the
+                                                                      file or its conversion (Precision.derived)
 
 ``<key>`` names the concrete inputs (:attr:`~runner.models.files.ModelFile.inputs_key`): a conversion and a
 reference depend on the shapes and value ranges the file was given. Builds run once, in the converter's or
@@ -15,10 +18,17 @@ A cache serves one version set (``Cache.env_set``): its conversions are made by 
 other than current names itself in the folder, as built-in artifacts do: its lock file pins the converters'
 own packages), and the reference by that set's own runtime of the format, else the current set's (the version
 that made it is ``reference_version``). The copy is the same in every set.
+
+A precision other than fp32 reaches a model file only through a runtime that derives it from the model it
+loads (its record's ``Precision.derived``: quantizing the file's graph, calibrated on the file's own seeded
+inputs); a runtime that makes its fp16 and int8 models from edgebench's built-in definitions gives an
+``unsupported`` row saying so. The output quality (SQNR, top-1) is measured against the format's own
+runtime's fp32 output on the quality inputs, as the built-in models' is against the reference framework's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import List, Optional, Tuple
 
@@ -28,29 +38,72 @@ from runner.catalog import FRAMEWORKS, sets
 from runner.catalog.formats import Route, route
 from runner.catalog.sets import CURRENT
 from runner.cell import Cell
+from runner.frameworks.base import PrecisionRequest
 from runner.models.files import ModelFile
+from runner.precision import artifact_prefix, calibration_samples, precision_of
 
 
-def prepare(cache: Cache, cell: Cell) -> Prepared:
-    """The artifact (the file as it is, or converted), the reference and its framework, or why not."""
-    model_file = cell.model_file
+def prepare(cache: Cache, cell: Cell, declared: Optional[Prepared] = None) -> Prepared:
+    """The artifact (the file as it is, or converted, or at the cell's precision), the references and their
+    framework, or why not; ``declared``: what the cell's precision record says (the method, the calibration)."""
+    model_file, declared = cell.model_file, declared or Prepared()
     assert model_file is not None
-    way = route(model_file.format, cell.framework)
-    if not way.supported:
-        return Prepared(failure=Failure("unsupported", "NoConversion", way.reason))
-    if model_file.batch is not None and cell.batch_size != model_file.batch:
-        return Prepared(failure=Failure("unsupported", "FixedBatch", f"{model_file.name} fixes its batch dimension "
-                                        f"to {model_file.batch}; it cannot run batch {cell.batch_size}"))
+    problem = _cannot(cell, model_file)
+    if problem is not None:
+        return dataclasses.replace(declared, failure=problem)
     if not FRAMEWORKS[cell.framework].needs_artifact:
-        return Prepared()
+        return declared
     try:
-        folder, meta = artifact(cache, model_file, way)
+        folder, meta = artifact(cache, model_file, route(model_file.format, cell.framework))
+        if precision_of(cell).derived:
+            folder, meta = derived(cache, cell, folder)
     except BuildError as exc:
-        return Prepared(failure=exc.failure)
+        return dataclasses.replace(declared, failure=exc.failure)
     reference, note = file_reference(cache, model_file, cell.batch_size)
+    samples = cell.budget.quality_samples
     return Prepared(folder, reference, note, meta, artifact_bytes=tree_bytes(folder, meta.get("files")),
                     reference_framework=model_file.owner if reference else None,
-                    reference_version=reference_version(reference, model_file, cell.batch_size))
+                    reference_version=reference_version(reference, model_file, cell.batch_size),
+                    quality_reference=file_reference(cache, model_file, samples)[0] if samples else None,
+                    quantization=meta.get("quantization", declared.quantization),
+                    calibration_samples=meta.get("calibration_samples", declared.calibration_samples) or None)
+
+
+def _cannot(cell: Cell, model_file: ModelFile) -> Optional[Failure]:
+    """Why the cell cannot run the file (no route, another batch, a precision made only from built-in models)."""
+    way = route(model_file.format, cell.framework)
+    if not way.supported:
+        return Failure("unsupported", "NoConversion", way.reason)
+    if model_file.batch is not None and cell.batch_size != model_file.batch:
+        return Failure("unsupported", "FixedBatch", f"{model_file.name} fixes its batch dimension to "
+                                                    f"{model_file.batch}; it cannot run batch {cell.batch_size}")
+    entry = precision_of(cell)
+    if entry.quantization != "none" and not entry.derived:
+        return Failure("unsupported", "PrecisionUnsupported",
+                       f"{FRAMEWORKS[cell.framework].title} makes its {cell.precision} models ({entry.quantization}) "
+                       "from edgebench's built-in model definitions, not from a model file; `edgebench list "
+                       "precisions` shows the runtimes that derive a precision from the model they load")
+    return None
+
+
+def derived(cache: Cache, cell: Cell, base: Path) -> Tuple[Path, dict]:
+    """The cell's precision made by its own framework, in its environment, from the fp32 folder ``base`` (the
+    file's copy or conversion), calibrated on the file's seeded inputs."""
+    model_file, fw, entry = cell.model_file, FRAMEWORKS[cell.framework], precision_of(cell)
+    assert model_file is not None
+    info = envs.for_framework(fw.name, cache.env_set)
+    if not info.available:
+        raise BuildError(Failure("unavailable", "EnvironmentMissing", info.reason))
+    samples = calibration_samples(cell, entry) or 0
+    origin = base.name[: -len(f"-in{model_file.inputs_key}")] if base.name.endswith(model_file.inputs_key) else \
+        base.name
+    path = _root(cache, model_file) / (f"{artifact_prefix(cell)}-by-{fw.name}{envs.framework_version(fw.name, info)}"
+                                       f"{cache._in_set}-from-{origin}-in{model_file.inputs_key}")
+    req = {"job": "artifact", "model": model_file.name, "model_file": model_file.to_dict(),
+           "target": entry.artifact or fw.artifact, "from_dir": str(base), "out_dir": str(path),
+           "precision": PrecisionRequest(entry.name, entry.quantization, samples).meta()}
+    cache._once(f"artifact:{path}", path, fw.name, req, single_file=False)
+    return path, cache.verified[str(path)]
 
 
 def artifact(cache: Cache, model_file: ModelFile, way: Route) -> Tuple[Path, dict]:
