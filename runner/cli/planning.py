@@ -32,6 +32,7 @@ from runner.precision import artifact_stem, precision_of
 @dataclass(frozen=True)
 class Mark:
     """Something that stops a cell here: ``kind`` (precision: its framework has no path to the cell's precision;
+    conversion, batch: a model file no conversion reaches, or at another batch size than the one it fixes;
     environment, artifact, provider: this host lacks it) and the reason (said once per kind and reason)."""
 
     kind: str
@@ -79,7 +80,10 @@ def _cell_marks(cell: Cell, found: Dict[str, providers.Providers]) -> List[Mark]
 
 
 def _file_marks(cell: Cell) -> List[Mark]:
-    """A model file's cell that no conversion reaches, or at a batch size the file does not take."""
+    """A model file's cell that no conversion reaches, at a batch size the file does not take, or at a precision
+    its runtime makes only from the built-in models."""
+    from runner.modelfiles.cache import cannot_run
+
     model_file = cell.model_file
     if model_file is None:
         return []
@@ -88,7 +92,9 @@ def _file_marks(cell: Cell) -> List[Mark]:
         return [Mark("conversion", f"{cell.model} on {cell.framework}: {way.reason}")]
     if model_file.batch is not None and model_file.batch != cell.batch_size:
         return [Mark("batch", f"{cell.model}: the file fixes its batch dimension to {model_file.batch}")]
-    return []
+    problem = cannot_run(cell, model_file)  # what is left: the precision
+    return [Mark("precision", f"{cell.model} on {cell.framework} {cell.precision}: {problem.error_message}")] \
+        if problem else []
 
 
 def _builder(cell: Cell) -> Optional[str]:

@@ -48,7 +48,7 @@ def prepare(cache: Cache, cell: Cell, declared: Optional[Prepared] = None) -> Pr
     framework, or why not; ``declared``: what the cell's precision record says (the method, the calibration)."""
     model_file, declared = cell.model_file, declared or Prepared()
     assert model_file is not None
-    problem = _cannot(cell, model_file)
+    problem = cannot_run(cell, model_file)
     if problem is not None:
         return dataclasses.replace(declared, failure=problem)
     if not FRAMEWORKS[cell.framework].needs_artifact:
@@ -69,7 +69,7 @@ def prepare(cache: Cache, cell: Cell, declared: Optional[Prepared] = None) -> Pr
                     calibration_samples=meta.get("calibration_samples", declared.calibration_samples) or None)
 
 
-def _cannot(cell: Cell, model_file: ModelFile) -> Optional[Failure]:
+def cannot_run(cell: Cell, model_file: ModelFile) -> Optional[Failure]:
     """Why the cell cannot run the file (no route, another batch, a precision made only from built-in models)."""
     way = route(model_file.format, cell.framework)
     if not way.supported:

@@ -252,3 +252,28 @@ def test_the_run_summary_names_the_precision_of_a_configuration_it_could_not_mea
                           dict(base, framework="tensorflow", source="tensorflow", precision="fp32",
                                status="ok", error_message=None)])
     assert unmeasured(cells) == ["tinycnn tensorflow int8 b1 t1: unsupported 1/1: no int8 path"]
+
+
+def test_a_model_files_precision_runs_only_where_its_runtime_derives_it_from_the_file():
+    from runner.cli.planning import _file_marks
+    from runner.modelfiles.cache import cannot_run
+    from runner.models.files import ModelFile
+    from runner.models.spec import InputSpec, register
+
+    spec = (InputSpec("x", (3, 32, 32), "tensor"),)
+    onnx = ModelFile("mine", "onnx", "ab" * 32, "/nonexistent/copy", "onnxruntime", spec)
+    script = ModelFile("theirs", "torchscript", "cd" * 32, "/nonexistent/copy", "pytorch", spec)
+    for file in (onnx, script):
+        register(file.spec())
+
+    def cell(file, framework, precision):
+        return Cell(file.name, framework, "file", 1, "cpu", 1, 0, model_file=file, precision=precision)
+
+    assert cannot_run(cell(onnx, "onnxruntime", "int8"), onnx) is None
+    assert cannot_run(cell(script, "pytorch", "fp32"), script) is None
+    refused = cannot_run(cell(script, "pytorch", "int8"), script)
+    assert refused.error_class == "PrecisionUnsupported" and "not from a model file" in refused.error_message
+    assert cannot_run(cell(onnx, "pytorch", "int8"), onnx).error_class == "NoConversion"  # the route first
+    (mark,) = _file_marks(cell(script, "pytorch", "int8"))
+    assert mark.kind == "precision" and mark.reason.startswith("theirs on pytorch int8: PyTorch makes its int8")
+    assert _file_marks(cell(onnx, "onnxruntime", "int8")) == []
