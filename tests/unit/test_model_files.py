@@ -192,6 +192,23 @@ def test_the_copy_is_verified_and_the_users_file_only_read(tmp_path):
     assert path.stat().st_mtime_ns == before.st_mtime_ns and path.read_bytes() == b"graph"
 
 
+def test_a_graph_with_companions_is_copied_and_hashed_with_them_and_not_taken_without_them(tmp_path):
+    fmt = next(f for f, _ in formats.FORMATS.values() if f.companions)
+    graph, companion = tmp_path / f"m{fmt.suffixes[0]}", tmp_path / f"m{fmt.companions[0]}"
+    graph.write_bytes(b"graph")
+    with pytest.raises(UsageError, match=f"its {fmt.companions[0]} file m{fmt.companions[0]} is not beside it"):
+        store.locate(graph)
+    companion.write_bytes(b"weights")
+    found = store.locate(graph)
+    named = {fmt.file: b"graph", fmt.file.rsplit(".", 1)[0] + fmt.companions[0]: b"weights"}
+    assert found.sha256 == hashlib.sha256("".join(f"{hashlib.sha256(d).hexdigest()}  {n}\n" for n, d in
+                                                  sorted(named.items())).encode()).hexdigest()
+    copy = store.copy_into(tmp_path / "cache", found)
+    assert {n: (copy / n).read_bytes() for n in named} == named
+    companion.write_bytes(b"other weights")
+    assert store.locate(graph).sha256 != found.sha256
+
+
 def test_names_are_stems_made_unique_with_the_sha256_and_checked(tmp_path):
     made = []
     for folder, data in (("a", b"1"), ("b", b"2"), ("c", b"3")):

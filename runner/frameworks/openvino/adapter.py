@@ -1,5 +1,5 @@
-"""OpenVINO: compiles ``model.onnx`` (a source framework's export) or ``model.xml`` (an IR saved from it) for
-one device and runs it with one infer request.
+"""OpenVINO: compiles ``model.onnx`` (a source framework's export, or an ONNX model file) or ``model.xml`` (an IR
+saved from it, or an IR model file) for one device and runs it with one infer request.
 
 openvino is imported in ``import_framework`` only. ``load`` reads the model, fixes its batch dimension to the
 cell's (a static shape, as a deployment would), and compiles it with ``PERFORMANCE_HINT=LATENCY``,
@@ -30,6 +30,8 @@ NEEDS = {"GPU": "an Intel GPU and its OpenCL runtime (intel-opencl-icd)",
 CALL = "request.infer(inputs)[0]"
 #: The INFERENCE_PRECISION_HINT asked for each precision (int8: the precision of what is not quantized).
 HINTS = {"fp32": "f32", "fp16": "f16", "int8": "f32"}
+#: The graphs a folder may hold, in the order they are read: an IR (saved by its build, or a model file), ONNX.
+GRAPHS = ("model.xml", "model.onnx")
 #: OpenVINO element types -> numpy dtypes.
 DTYPES = {"f32": "float32", "f16": "float16", "i64": "int64", "i32": "int32", "u8": "uint8", "i8": "int8",
           "boolean": "bool"}
@@ -150,10 +152,10 @@ def _device(core: Any, provider: str, version: str) -> str:
 
 
 def _model_file(folder: Path) -> Path:
-    for name in ("model.xml", "model.onnx"):
+    for name in GRAPHS:
         if (folder / name).is_file():
             return folder / name
-    raise FileNotFoundError(f"no model.xml or model.onnx in {folder}")
+    raise FileNotFoundError(f"no {' or '.join(GRAPHS)} in {folder}")
 
 
 def _get(compiled: Any, key: str, default: Any) -> Any:

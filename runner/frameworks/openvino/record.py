@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.frameworks.record import Option, Precision, Record
+from runner.frameworks.record import FileFormat, Option, Precision, Record
 
 #: The kind its fp16 and int8 cells load: an IR (model.xml + model.bin) its build saves from the source's ONNX.
 IR = "openvino-ir"
@@ -19,7 +19,7 @@ RECORD = Record(
     artifact="onnx",
     sources={"pytorch": "pytorch", "tensorflow": "tensorflow", "mxnet": "mxnet"},
     builds=(IR,),
-    reads=("onnx",),  # an ONNX model file, as it is (its fp16 and int8: IRs derived from it)
+    reads=("onnx", IR),  # an ONNX or IR model file, as it is (its fp16 and int8: IRs derived from it)
     precisions=(  # its build.py, from the source's fp32 ONNX export
         Precision("fp32"),
         Precision("fp16", "fp16", derived=True, artifact=IR),
@@ -32,4 +32,5 @@ RECORD = Record(
                "f16 on ARM)", ("match", "plugin")),
     ),
     tag="ov",
+    formats=(FileFormat(IR, "OpenVINO IR", "model.xml", (".xml",), companions=(".bin",)),),
 )
