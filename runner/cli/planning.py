@@ -107,10 +107,10 @@ def _builder(cell: Cell) -> Optional[str]:
 
 def _prebuilt(cell: Cell) -> bool:
     if cell.model_file is not None:
-        from runner.modelfiles.cache import conversions
+        from runner.modelfiles.cache import conversion_base, conversions
 
         way = route(cell.model_file.format, cell.framework)
-        base = f"{way.conversion.target}-by-{way.source}" if way.conversion else "*-by-"
+        base = conversion_base(cell.model_file, way, cell.batch_size) if way.conversion else "*-by-"
         return any((p / "artifact.json").is_file() for p in conversions(cache_dir(), cell.model_file, cell.env_set,
                                                                          base))
     pattern = f"{artifact_stem(cell)}-*/artifact.json"

@@ -3,7 +3,10 @@
 Everything of a file lives under its sha256::
 
     models/<sha256>/file/                                             the copy (runner.modelfiles.store)
-    models/<sha256>/<format>-by-<converter><version>[-<set>]-in<key>/  a conversion (the converter's convert_file)
+    models/<sha256>/<format>[-b<batch>]-by-<converter><version>[-<set>]-in<key>/
+                                                                      a conversion (the converter's convert_file;
+                                                                      -b<batch>: a per_batch converter's, made
+                                                                      for one batch size)
     models/<sha256>/reference-in<key>-b<batch>-<owner><version>.npy   the format's own runtime's output
     models/<sha256>/<kind>-<precision key>-by-<framework><version>[-<set>]-from-<file|conversion>-in<key>/
                                                                       fp16 or int8 a runtime derives from the
@@ -54,7 +57,7 @@ def prepare(cache: Cache, cell: Cell, declared: Optional[Prepared] = None) -> Pr
     if not FRAMEWORKS[cell.framework].needs_artifact:
         return declared
     try:
-        folder, meta = artifact(cache, model_file, route(model_file.format, cell.framework))
+        folder, meta = artifact(cache, model_file, route(model_file.format, cell.framework), cell.batch_size)
         if precision_of(cell).derived:
             folder, meta = derived(cache, cell, folder)
     except BuildError as exc:
@@ -106,12 +109,12 @@ def derived(cache: Cache, cell: Cell, base: Path) -> Tuple[Path, dict]:
     return path, cache.verified[str(path)]
 
 
-def artifact(cache: Cache, model_file: ModelFile, way: Route) -> Tuple[Path, dict]:
-    """The verified folder a cell loads: the copy, or the conversion ``way`` names."""
+def artifact(cache: Cache, model_file: ModelFile, way: Route, batch: int) -> Tuple[Path, dict]:
+    """The verified folder a cell of ``batch`` items loads: the copy, or the conversion ``way`` names."""
     if way.conversion is None:
         return _copy(cache, model_file)
     target, converter = way.conversion.target, way.source
-    base = f"{target}-by-{converter}"
+    base = conversion_base(model_file, way, batch)
     info = envs.for_framework(converter, cache.env_set)
     if not info.available:
         return _prebuilt(cache, model_file, base, f"{converter} environment converts this file: {info.reason}")
@@ -119,8 +122,18 @@ def artifact(cache: Cache, model_file: ModelFile, way: Route) -> Tuple[Path, dic
     path = _root(cache, model_file) / f"{base}{version}{cache._in_set}-in{model_file.inputs_key}"
     req = {"job": "convert_file", "model": model_file.name, "model_file": model_file.to_dict(), "target": target,
            "from_dir": model_file.copy, "out_dir": str(path)}
+    if FRAMEWORKS[converter].per_batch:
+        req["batch_size"] = model_file.batch or batch
     cache._once(f"artifact:{path}", path, converter, req, single_file=False)
     return path, cache.verified[str(path)]
+
+
+def conversion_base(model_file: ModelFile, way: Route, batch: int) -> str:
+    """``<target>[-b<batch>]-by-<converter>``: the name of the conversion ``way`` before its version (a per_batch
+    converter makes one per batch size: the file's own where it fixes it, else the cell's)."""
+    assert way.conversion is not None
+    per_batch = f"-b{model_file.batch or batch}" if FRAMEWORKS[way.source].per_batch else ""
+    return f"{way.conversion.target}{per_batch}-by-{way.source}"
 
 
 def conversions(cache_root: Path, model_file: ModelFile, env_set: str = CURRENT, base: str = "*-by-"

@@ -1,7 +1,8 @@
 """Build jobs for model files (``--model-file``), run by :mod:`runner.worker.build` in a framework's environment.
 
     describe_file   the format's own framework's ``describe_file(path, format)`` -> a Signature (dict)
-    convert_file    a converter's ``convert_file(model_file, target, from_dir, out_dir)`` -> metadata
+    convert_file    a converter's ``convert_file(model_file, target, from_dir, out_dir)`` -> metadata (and
+                    ``batch_size=`` where the converter's record is ``per_batch``: a program per batch size)
     file_reference  the format's own framework's adapter runs the file on the CPU, one thread, on the seeded
                     inputs, exactly as a cell would: its output (the first) is the reference, saved as .npy;
                     a file that fixes its batch size runs the items that many at a time (item ``i`` is the
@@ -36,7 +37,8 @@ def run(module: Any, req: Dict[str, Any]) -> Dict[str, Any]:
         return {"ok": True, "signature": module.describe_file(Path(req["path"]), req["format"])}
     model_file = register(req)
     if req["job"] == "convert_file":
-        meta = module.convert_file(model_file, req["target"], Path(req["from_dir"]), Path(req["out_dir"]))
+        batch = {"batch_size": int(req["batch_size"])} if "batch_size" in req else {}
+        meta = module.convert_file(model_file, req["target"], Path(req["from_dir"]), Path(req["out_dir"]), **batch)
         return {"ok": True, "meta": meta or {}}
     if req["job"] == "file_reference":
         reference(req["builder"], model_file, Path(req["from_dir"]), int(req["batch_size"]), Path(req["out"]))

@@ -209,6 +209,17 @@ def test_a_graph_with_companions_is_copied_and_hashed_with_them_and_not_taken_wi
     assert store.locate(graph).sha256 != found.sha256
 
 
+def test_a_conversion_made_per_batch_size_names_its_batch_unless_the_file_fixes_it():
+    converter, conversion = next((r, c) for r in FRAMEWORKS.values() for c in r.converts if r.per_batch)
+    way = formats.Route(converter.name, conversion)
+    dynamic = dataclasses.replace(FILE, format=conversion.source, batch=None)
+    assert file_cache.conversion_base(dynamic, way, 3) == f"{conversion.target}-b3-by-{converter.name}"
+    fixed = dataclasses.replace(dynamic, batch=2)
+    assert file_cache.conversion_base(fixed, way, 2) == f"{conversion.target}-b2-by-{converter.name}"
+    other, once = next((r, c) for r in FRAMEWORKS.values() for c in r.converts if not r.per_batch)
+    assert file_cache.conversion_base(dynamic, formats.Route(other.name, once), 3) == f"{once.target}-by-{other.name}"
+
+
 def test_names_are_stems_made_unique_with_the_sha256_and_checked(tmp_path):
     made = []
     for folder, data in (("a", b"1"), ("b", b"2"), ("c", b"3")):

@@ -4,7 +4,9 @@
 costs what torch's does). ``load`` sizes ExecuTorch's thread pool to the cell's threads (0: the runtime's
 default, one thread per performance core), loads the program and its ``forward`` method; ``info()`` records
 the pool's size and how much of the program the delegate took. A program is made for one batch size (its
-metadata's ``batch_size``; the cache builds one per batch); another batch raises :class:`Unsupported`.
+metadata's ``batch_size``; the cache builds one per batch); another batch raises :class:`Unsupported`. A
+``.pte`` model file has no such metadata: its batch is its inputs' first dimension (the grid runs only that
+one), its float inputs are of the dtype its method declares, and what it delegates is not known.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ class ExecuTorchAdapter(Adapter):
         if cell.provider != "cpu":
             raise Unsupported(f"ExecuTorch runs on the CPU here (the XNNPACK delegate), not {cell.provider!r}")
         self._meta = read_meta(Path(artifact_dir))
-        made_for = self._meta.get("batch_size")
+        made_for = self._meta.get("batch_size", cell.batch_size if cell.model_file is not None else None)
         if made_for != cell.batch_size:
             raise Unsupported(f"the .pte is made for batches of {made_for} (static shapes), not {cell.batch_size}")
         if int(cell.threads) > 0:
@@ -58,10 +60,11 @@ class ExecuTorchAdapter(Adapter):
         self._names = tuple(s.name for s in get_spec(cell.model).inputs)
 
     def prepare(self, arrays: Dict[str, Any]) -> Tuple[Any, ...]:
-        """torch tensors in spec order; float inputs in the program's float type (f16 for an fp16 program)."""
-        floats = self._meta.get("float_inputs", "float32")
+        """torch tensors in spec order; float inputs in the program's float type (f16 for an fp16 program; a
+        model file's: the dtype its method declares, which its spec has)."""
+        floats = self._meta.get("float_inputs")
         return tuple(self._torch.from_numpy(np.ascontiguousarray(
-            arrays[n], dtype=floats if arrays[n].dtype.kind == "f" else None)) for n in self._names)
+            arrays[n], dtype=floats if floats and arrays[n].dtype.kind == "f" else None)) for n in self._names)
 
     def infer(self, batch: Tuple[Any, ...]) -> Any:
         return self._method.execute(batch)[0]
@@ -78,12 +81,13 @@ class ExecuTorchAdapter(Adapter):
                        "portable_lib._threadpool_get_thread_count()", "no inter-op pool: one method runs at a time")
 
     def info(self) -> Dict[str, Any]:
-        delegated = int(self._meta.get("delegate_calls", 0))
+        delegated = self._meta.get("delegate_calls")
         return {"providers_active": ["XnnpackBackend"] if delegated else [],
-                "delegate_calls": delegated, "undelegated_ops": self._meta.get("undelegated_ops"),
+                "delegate_calls": None if delegated is None else int(delegated),
+                "undelegated_ops": self._meta.get("undelegated_ops"),
                 "program_batch_size": self._meta.get("batch_size"),
                 "planned_buffer_bytes": self._meta.get("planned_buffer_bytes"),
-                "float_inputs": self._meta.get("float_inputs", "float32")}
+                "float_inputs": self._meta.get("float_inputs")}
 
     def close(self) -> None:
         self._method = None

@@ -1,4 +1,5 @@
-"""ExecuTorch's build jobs: ``model.pte`` lowered from PyTorch's native definitions on the canonical weights.
+"""ExecuTorch's build jobs: ``model.pte`` lowered from PyTorch's native definitions on the canonical weights, and
+its model files (:mod:`runner.frameworks.executorch.files`: describing a ``.pte``, lowering a ``.pt2``).
 
 A program is made for one batch size (its record is ``per_batch``): ``torch.export`` at that batch with static
 shapes, then ``to_edge_transform_and_lower`` with the XNNPACK partitioner (what it cannot take stays on
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Dict, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from runner.frameworks.base import FP32, PrecisionRequest, build_with
 from runner.models.inputs import CALIBRATION_SEED, calibration_inputs
@@ -82,7 +83,7 @@ def _count(graph_module: Any) -> Tuple[int, int]:
     return delegated, len(calls) - delegated - bookkeeping
 
 
-def _builders(batch: int) -> Tuple[Dict[str, Callable[..., Dict[str, Any]]], Dict[Tuple[str, str], Callable]]:
+def builders(batch: int) -> Tuple[Dict[str, Callable[..., Dict[str, Any]]], Dict[Tuple[str, str], Callable]]:
     """The fp32 builder and the quantizers of a program made for ``batch`` items."""
 
     def fp32(model: str, net: Any, out_dir: Path) -> Dict[str, Any]:
@@ -101,12 +102,31 @@ def _builders(batch: int) -> Tuple[Dict[str, Callable[..., Dict[str, Any]]], Dic
 def build_artifact(model: str, target: str, weights: Path, out_dir: Path, precision: PrecisionRequest = FP32,
                    batch_size: int = 1) -> Dict[str, Any]:
     """Build the ``pte`` program of ``model`` for ``batch_size`` items at ``precision`` in ``out_dir``."""
-    import torch
-
     from runner.frameworks.pytorch.weights import load_model
 
-    versions = {"executorch_version": metadata.version("executorch"), "torch_version": torch.__version__,
-                "torchao_version": metadata.version("torchao")}
-    builders, quantizers = _builders(int(batch_size))
-    return build_with("ExecuTorch", builders, target, out_dir, lambda: load_model(model, Path(weights)), model,
-                      versions, precision=precision, quantizers=quantizers)
+    fp32, quantizers = builders(int(batch_size))
+    return build_with("ExecuTorch", fp32, target, out_dir, lambda: load_model(model, Path(weights)), model,
+                      versions(), precision=precision, quantizers=quantizers)
+
+
+def versions() -> Dict[str, str]:
+    """The versions a program records: ExecuTorch's, and the torch and torchao that exported and quantized it."""
+    import torch
+
+    return {"executorch_version": metadata.version("executorch"), "torch_version": torch.__version__,
+            "torchao_version": metadata.version("torchao")}
+
+
+def describe_file(path: Path, fmt: str) -> Dict[str, Any]:
+    """A ``.pte`` file's :class:`Signature` (as a dict), from its forward method's meta (static shapes)."""
+    from runner.frameworks.executorch.files import describe
+
+    return describe(path).to_dict()
+
+
+def convert_file(model_file: Any, target: str, from_dir: Path, out_dir: Path, batch_size: Optional[int] = None
+                 ) -> Dict[str, Any]:
+    """A ``pt2`` model file lowered to a ``.pte`` for ``batch_size`` items (the file's own where it fixes it)."""
+    from runner.frameworks.executorch.files import to_pte
+
+    return to_pte(model_file, target, from_dir, out_dir, batch_size)

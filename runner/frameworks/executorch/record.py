@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.frameworks.record import Precision, Record
+from runner.frameworks.record import Conversion, FileFormat, Precision, Record
 
 RECORD = Record(
     name="executorch",
@@ -25,4 +25,7 @@ RECORD = Record(
     ),
     opt_in=("aarch64",),  # its bindings need torch 2.13, on aarch64 PyPI's CUDA 13 build (several GB of CUDA wheels)
     tag="et",
+    formats=(FileFormat("pte", "ExecuTorch program", "model.pte", (".pte",)),),
+    reads=("pte",),  # a .pte as it is: its shapes, its batch included, are the ones it was exported with
+    converts=(Conversion("pt2", "pte", "to_edge_transform_and_lower (XNNPACK partitioner)"),),  # per batch size
 )
