@@ -97,7 +97,7 @@ EXTRA: Dict[str, Callable[[pd.Series], Any]] = {
     "cold_start_ci95_high_s": _get("cold_high_s"), "startup_s": _get("startup_s"),
     "energy_trusted_j": _get("energy_trusted_j"),
 }
-IDENTITY = ["device", "model", "batch_size", "precision", "framework", "source", "provider", "options"]
+IDENTITY = ["device", "model", "batch_size", "precision", "env_set", "framework", "source", "provider", "options"]
 BEST = Column("best", lambda r: "", numeric=False)
 
 
