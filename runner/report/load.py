@@ -99,16 +99,21 @@ def expand(paths: Sequence[Path]) -> List[Path]:
     return list(dict.fromkeys(out))
 
 
-def _read_part(path: Path) -> pa.Table:
-    """One cells part, with its schema version checked."""
-    table = pq.read_table(path)
-    meta = table.schema.metadata or {}
-    version = meta.get(b"edgebench_schema_version", b"").decode() or None
-    if version is None and "schema_version" in table.column_names and table.num_rows:
-        version = table.column("schema_version")[0].as_py()
+def _version(path: Path, meta: Optional[Dict[bytes, bytes]], first: Optional[str]) -> None:
+    """Refuse a part written by another schema version: its metadata's, else its ``schema_version`` column's."""
+    version = (meta or {}).get(b"edgebench_schema_version", b"").decode() or first
     if version != SCHEMA_VERSION:
         raise UsageError(f"{path} has schema version {version}, this edgebench reads version {SCHEMA_VERSION}",
                          "report it with the edgebench version that wrote it (see runner_version in the part)")
+
+
+def _read_part(path: Path) -> pa.Table:
+    """One cells part, with its schema version checked. Every part goes through here when the parts cannot
+    be read together, so this is where an unreadable part is named."""
+    table = pq.read_table(path)
+    first = table.column("schema_version")[0].as_py() if "schema_version" in table.column_names and \
+        table.num_rows else None
+    _version(path, table.schema.metadata, first)
     return table
 
 
@@ -130,14 +135,80 @@ def _readable(path: Path, skipped: List[str]) -> Optional[pa.Table]:
     return table
 
 
-def _read_cells(run_dir: Path, skipped: List[str]) -> pa.Table:
+def _no_results(run_dir: Path) -> UsageError:
+    return UsageError(f"no results in {run_dir} (cells/ holds no readable part-*.parquet)",
+                      "run `edgebench run --out ... --run-id ...` first, or pass another run folder")
+
+
+def _parts(run_dir: Path) -> List[Path]:
     parts = sorted((run_dir / "cells").glob("part-*.parquet"))
-    tables = [t for t in (_readable(p, skipped) for p in parts) if t is not None]
-    if not tables:
-        raise UsageError(f"no results in {run_dir} (cells/ holds no readable part-*.parquet)",
-                         "run `edgebench run --out ... --run-id ...` first, or pass another run folder")
-    table = pa.concat_tables(tables, promote_options="permissive")
-    return table.append_column(RUN_DIR_COLUMN, pa.array([str(run_dir)] * table.num_rows, pa.string()))
+    if not parts:
+        raise _no_results(run_dir)
+    return parts
+
+
+def _read_together(parts: List[Path]) -> Optional[pa.Table]:
+    """Every part in one DuckDB scan (parallel; the schema versions from one more pass over the footers),
+    rows in the order of ``parts``, with their run folder; None when a part holds no rows (read apart, it is
+    skipped and named); raises ``duckdb.Error`` when a part is unreadable."""
+    import duckdb
+
+    names = [str(p) for p in parts]
+    con = duckdb.connect()
+    meta = {name: {key: value} for name, key, value in con.execute(
+        "SELECT file_name, key, value FROM parquet_kv_metadata(?) WHERE key = 'edgebench_schema_version'",
+        [names]).fetchall()}
+    table = con.sql("SELECT * FROM read_parquet($names, union_by_name = true, filename = true)",
+                    params={"names": names}).to_arrow_table()
+    order = {name: i for i, name in enumerate(names)}
+    index = np.array([order[f] for f in table.column("filename").to_pylist()], dtype=np.int64)
+    if len(np.unique(index)) < len(parts):
+        return None
+    table = table.take(np.argsort(index, kind="stable"))
+    index = np.sort(index, kind="stable")
+    versions = table.column("schema_version").to_pylist() if "schema_version" in table.column_names else []
+    first = dict(zip(index[::-1].tolist(), versions[::-1]))
+    for i, part in enumerate(parts):
+        _version(part, meta.get(names[i]), first.get(i))
+    folders = [str(p.parent.parent) for p in parts]
+    table = table.drop_columns(["filename"])
+    return _typed(table).append_column(RUN_DIR_COLUMN, pa.array([folders[i] for i in index], pa.string()))
+
+
+def _read_apart(parts: List[Path], skipped: List[str]) -> pa.Table:
+    """Every part on its own (``_readable``: an unreadable one skipped, named in ``skipped``), with its run
+    folder; a run folder left without a readable part is a usage error."""
+    tables: Dict[Path, List[pa.Table]] = {p.parent.parent: [] for p in parts}
+    for p in parts:
+        t = _readable(p, skipped)
+        if t is not None:
+            tables[p.parent.parent].append(
+                t.append_column(RUN_DIR_COLUMN, pa.array([str(p.parent.parent)] * t.num_rows, pa.string())))
+    for run_dir, got in tables.items():
+        if not got:
+            raise _no_results(run_dir)
+    return pa.concat_tables([t for got in tables.values() for t in got], promote_options="permissive")
+
+
+def _typed(table: pa.Table) -> pa.Table:
+    """The schema's types for the schema's columns (DuckDB names the UTC zone differently)."""
+    for i, name in enumerate(table.column_names):
+        idx = CELLS.get_field_index(name)
+        if idx >= 0 and table.schema.field(i).type != CELLS.field(idx).type:
+            table = table.set_column(i, CELLS.field(idx), table.column(i).cast(CELLS.field(idx).type))
+    return table
+
+
+def _read_cells(run_dirs: Sequence[Path], skipped: List[str]) -> pa.Table:
+    """The cells of every run folder: read together, or apart when a part cannot be read with the others."""
+    import duckdb
+
+    parts = [p for d in run_dirs for p in _parts(d)]
+    try:
+        table = _read_together(parts)
+    except duckdb.Error:
+        table = None
+    return _read_apart(parts, skipped) if table is None else table
 
 
 def _conform(table: pa.Table) -> pa.Table:
@@ -171,7 +242,7 @@ def load(paths: Sequence[Path]) -> Dataset:
     """Read the cells of every run folder under ``paths`` into one :class:`Dataset`."""
     run_dirs = expand(paths)
     skipped: List[str] = []
-    table = _conform(pa.concat_tables([_read_cells(d, skipped) for d in run_dirs], promote_options="permissive"))
+    table = _conform(_read_cells(run_dirs, skipped))
     cells = table.to_pandas()
     for col in ("source", "provider", "options", "framework_version", "device_class"):
         cells[col] = cells[col].fillna("")
