@@ -31,7 +31,7 @@ from runner.frameworks.record import FP32
 from runner.naming import runtime_label
 from runner.report.evidence import DISAGREES
 from runner.report.load import Dataset
-from runner.report.summarize import with_precision
+from runner.report.summarize import repetitions, with_precision
 from runner.system.checks import LOAD_WARN
 
 IDENTITY = ["device", "model", "model_sha256", "framework", "framework_version", "env_set", "source", "precision",
@@ -79,8 +79,7 @@ def _joined(rows: pd.DataFrame, col: str) -> str:
 def _reps(ds: Dataset, rows: pd.DataFrame, metric: str) -> List[Repetition]:
     if metric == "energy":
         return values(rows["energy_per_inference_j"].tolist())
-    ok = rows[rows["latency_p50_s"].notna()]
-    return [Repetition.from_row(r, ds.cell_latencies(r["run_dir"], r["cell_id"])) for _, r in ok.iterrows()]
+    return repetitions(rows, ds.cell_latencies)
 
 
 def _trust(rows: pd.DataFrame, e: Optional[Estimate]) -> Tuple[str, ...]:

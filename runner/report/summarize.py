@@ -5,8 +5,8 @@ batch size, precision (fp32 where the data has no precision column), framework (
 labels name the set where the sets differ), source,
 provider, threads and adapter options. Its latency comes from
 the estimator (``runner.estimate``): the median of the repetitions' p50s with a 95% CI that includes
-between-process variance, from the raw latencies when the run stored them (read per configuration, on
-first use) or from the cells' own CI columns. The other metrics are medians across repetitions, with the
+between-process variance, from the cells' own within-process CI columns (raw latencies are read only for a
+cell too short to have them, on first use). The other metrics are medians across repetitions, with the
 per-repetition values kept (``*_values``) so comparisons can put an interval on them too.
 
 Cold start (time to first result) is defined here once: start-up + import + load + first inference, summed
@@ -51,6 +51,12 @@ COLUMNS = ["label", "runtime", "cold_s", "cold_low_s", "cold_high_s", "cold_valu
            "iterations", "not_converged", "parts", "run_ids"]
 #: Reads one cell's raw latencies, (run_dir, cell_id) -> array or None.
 LatencyReader = Callable[[str, str], Optional[np.ndarray]]
+#: The columns of a repetition as the estimator takes it, and where its raw latencies are.
+REPETITION = ["latency_p50_s", "latency_p50_ci95_low_s", "latency_p50_ci95_high_s", "run_dir", "cell_id"]
+#: Every cells column an aggregate reads (the rest of a wide cells table is left behind before grouping).
+USED = list(dict.fromkeys([*CONFIG_KEYS, *MEDIANS.values(), *VALUES.values(), *REPETITION, *COLD_PHASES, "run_id",
+                           "status", "output_max_abs_diff", "iterations", "converged", "energy_source",
+                           "energy_method", "energy_window_ok"]))
 
 
 label = runtime_label  # ``framework(source)/provider [options]`` (runner.naming)
@@ -71,66 +77,108 @@ def trusted_energy_mask(cells: pd.DataFrame) -> pd.Series:
     return cells["energy_per_inference_j"].notna() & ~synthetic & ~short
 
 
-def cold_start(rows: pd.DataFrame) -> Dict:
-    """Cold start per repetition (the sum of ``COLD_PHASES``) and its estimate with a 95% CI."""
-    sums = rows[list(COLD_PHASES)].sum(axis=1, min_count=len(COLD_PHASES)).dropna()
-    reps = values(sums.tolist())
-    e = estimate(reps) if reps else None
-    return {"cold_values": [r.value for r in reps], "cold_s": e.value if e else float("nan"),
-            "cold_low_s": e.low if e else None, "cold_high_s": e.high if e else None}
+def repetitions(rows: pd.DataFrame, reader: Optional[LatencyReader] = None) -> List[Repetition]:
+    """The repetitions (cells rows with a p50) as the estimator takes them; ``reader`` is asked for a cell's raw
+    latencies only where the estimator needs them (a cell too short for a within-process CI)."""
+    cols = {c: rows[c].to_numpy() for c in REPETITION if c in rows.columns}  # arrays: cheap on a wide frame
+    keep = ~pd.isna(cols["latency_p50_s"])
+    recs = [dict(zip(cols, r)) for r in zip(*(v[keep] for v in cols.values()))]
+    return [Repetition.from_row(r, _reading(reader, r)) for r in recs]
 
 
-def _values(rows: pd.DataFrame, col: str) -> List[float]:
-    return [float(x) for x in rows[col].dropna()]
+def _reading(reader: Optional[LatencyReader], rec: Dict) -> Optional[Callable[[], Optional[np.ndarray]]]:
+    return None if reader is None else lambda: reader(rec["run_dir"], rec["cell_id"])
 
 
-def _latency(rows: pd.DataFrame, reader: Optional[LatencyReader]) -> Dict:
+def _latency(reps: List[Repetition]) -> Dict:
     """The estimator's view of the repetitions' p50s."""
-    rows = rows[rows["latency_p50_s"].notna()]
-    if rows.empty:
+    if not reps:
         return dict.fromkeys(("p50_low_s", "p50_high_s", "between_cv", "within_rel_ci", "estimate"),
                              None) | {"p50_s": float("nan"), "p50_reps_s": [], "notes": [], "reps": []}
-    reps = [Repetition.from_row(r, reader(r["run_dir"], r["cell_id"]) if reader else None)
-            for _, r in rows.iterrows()]
     e = estimate(reps)
     return {"p50_s": e.value, "p50_low_s": e.low, "p50_high_s": e.high, "between_cv": e.between_cv,
             "within_rel_ci": e.within_rel_ci, "p50_reps_s": list(e.values), "notes": e.notes(), "estimate": e,
             "reps": reps}
 
 
-def _one(rows: pd.DataFrame, reader: Optional[LatencyReader]) -> Dict:
-    """The aggregate of one configuration's ok rows."""
-    out: Dict = {k: rows[v].median() for k, v in MEDIANS.items()}
-    out.update(_latency(rows, reader))
-    out.update({k: _values(rows, v) for k, v in VALUES.items()})
-    out.update(cold_start(rows))
-    trusted = rows[trusted_energy_mask(rows)]["energy_per_inference_j"]
-    out.update(energy_trusted_values=[float(x) for x in trusted],
-               energy_trusted_j=float(trusted.median()) if len(trusted) else float("nan"))
-    cold = (rows["load_s"] + rows["first_inference_s"]).dropna()
-    out.update(
-        repetitions=len(rows), runs=rows["run_id"].nunique(), load_first_values=[float(x) for x in cold],
-        load_first_s=float(cold.median()) if len(cold) else float("nan"),
-        max_abs_diff=rows["output_max_abs_diff"].max(), iterations=rows["iterations"].sum(),
-        not_converged=int((rows["converged"] == False).sum()),  # noqa: E712 (nullable column)
-        parts=list(zip(rows["run_dir"], rows["cell_id"])), run_ids=sorted(rows["run_id"].unique()),
-    )
+def _cold(sums: List[float]) -> Dict:
+    """Cold start per repetition (the sum of ``COLD_PHASES``, where every phase is known) and its estimate."""
+    reps = values(sums)
+    e = estimate(reps) if reps else None
+    return {"cold_values": [r.value for r in reps], "cold_s": e.value if e else float("nan"),
+            "cold_low_s": e.low if e else None, "cold_high_s": e.high if e else None}
+
+
+def _derived(ok: pd.DataFrame) -> pd.DataFrame:
+    """``ok`` with the per-repetition sums and flags the aggregate takes medians, lists and counts of."""
+    return ok.assign(_cold=ok[list(COLD_PHASES)].sum(axis=1, min_count=len(COLD_PHASES)),
+                     _trusted=ok["energy_per_inference_j"].where(trusted_energy_mask(ok)),
+                     _load_first=ok["load_s"] + ok["first_inference_s"],
+                     _unconverged=ok["converged"] == False)  # noqa: E712 (nullable column)
+
+
+def _scalars(ok: pd.DataFrame) -> Tuple[List[Tuple], Dict[str, list]]:
+    """The configurations' keys (sorted) and, in that order, their medians, counts and sums, as lists."""
+    out = ok.groupby(CONFIG_KEYS, dropna=False, sort=True).agg(
+        **{k: (v, "median") for k, v in MEDIANS.items()}, energy_trusted_j=("_trusted", "median"),
+        repetitions=("status", "size"), runs=("run_id", "nunique"), load_first_s=("_load_first", "median"),
+        max_abs_diff=("output_max_abs_diff", "max"), iterations=("iterations", "sum"),
+        not_converged=("_unconverged", "sum"))
+    return [k if isinstance(k, tuple) else (k,) for k in out.index], out.to_dict("list")
+
+
+def _positions(ok: pd.DataFrame) -> List[np.ndarray]:
+    """Each configuration's row positions in ``ok``, in the sorted order of the configurations."""
+    grouped = ok.groupby(CONFIG_KEYS, dropna=False, sort=True)
+    codes = grouped.ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(grouped.ngroups + 1))
+    return [order[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _present(x: np.ndarray) -> List[float]:
+    return [float(v) for v in x[~pd.isna(x)]]
+
+
+def _lists(ok: pd.DataFrame, reader: Optional[LatencyReader]) -> List[Dict]:
+    """Per configuration (sorted): the estimator's latency and cold start, and the per-repetition lists."""
+    col = {c: ok[c].to_numpy() for c in ("run_id", "run_dir", "cell_id", "_cold", "_trusted", "_load_first",
+                                          *VALUES.values())}
+    reps, has_p50 = repetitions(ok, reader), ok["latency_p50_s"].notna().to_numpy()
+    rep_of = np.cumsum(has_p50) - 1  # row position -> index in reps
+    out = []
+    for idx in _positions(ok):
+        rec = _latency([reps[i] for i in rep_of[idx[has_p50[idx]]]])
+        rec.update({k: _present(col[v][idx]) for k, v in VALUES.items()})
+        rec.update(_cold(_present(col["_cold"][idx])), energy_trusted_values=_present(col["_trusted"][idx]),
+                   load_first_values=_present(col["_load_first"][idx]),
+                   parts=list(zip(col["run_dir"][idx], col["cell_id"][idx])), run_ids=sorted(set(col["run_id"][idx])))
+        out.append(rec)
     return out
+
+
+#: The order of an aggregate's columns after CONFIG_KEYS and MEDIANS.
+ORDER = ["p50_s", "p50_low_s", "p50_high_s", "between_cv", "within_rel_ci", "p50_reps_s", "notes", "estimate", "reps",
+         *VALUES, "cold_values", "cold_s", "cold_low_s", "cold_high_s", "energy_trusted_values", "energy_trusted_j",
+         "repetitions", "runs", "load_first_values", "load_first_s", "max_abs_diff", "iterations", "not_converged",
+         "parts", "run_ids"]
 
 
 def aggregate(cells: pd.DataFrame, reader: Optional[LatencyReader] = None) -> pd.DataFrame:
     """One row per configuration over the ok cells (repetitions and runs pooled).
 
-    ``reader`` (e.g. ``Dataset.cell_latencies``) gives the estimator raw latencies; without it the cells'
-    p50 CI columns stand in for them.
+    ``reader`` (e.g. ``Dataset.cell_latencies``) gives the estimator raw latencies where a cell has no p50 CI
+    columns (fewer than 16 iterations); elsewhere the columns carry the same information and nothing is read.
     """
-    ok = with_precision(cells[cells["status"] == "ok"])
+    ok = cells.loc[cells["status"] == "ok", [c for c in USED if c in cells.columns]]
     if ok.empty:
         return pd.DataFrame(columns=[*CONFIG_KEYS, *COLUMNS, *MEDIANS, *VALUES])
+    ok = _derived(with_precision(ok))
+    keys, scalars = _scalars(ok)
     records = []
-    for key, rows in ok.groupby(CONFIG_KEYS, dropna=False, sort=True):
-        rec = dict(zip(CONFIG_KEYS, key))
-        rec.update(_one(rows, reader))
+    for g, (key, lists) in enumerate(zip(keys, _lists(ok, reader))):
+        rec = {**dict(zip(CONFIG_KEYS, key)), **{k: v[g] for k, v in scalars.items()}, **lists}
+        rec = {k: rec[k] for k in [*CONFIG_KEYS, *MEDIANS, *ORDER]}
         rec["label"] = runtime_label(rec["framework"], rec["source"], rec["provider"], rec["options"])
         rec["runtime"] = runtime_label(rec["framework"], rec["source"], rec["provider"])
         records.append(rec)
