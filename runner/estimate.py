@@ -26,18 +26,21 @@ therefore reads no latencies unless a cell was too short for a CI.
 With one repetition there is no CI: between-process variance is unknown. With 2-3 the CI is approximate.
 ``ratio`` gives B/A from independent bootstraps of each side and Welch's t on log values, the wider interval.
 The same code serves latencies (per-repetition p50 and its CI) and per-process values without a
-within-process interval (load time, peak RSS, energy per inference).
+within-process interval (load time, peak RSS, energy per inference). The interval arithmetic is in
+``runner.bootstrap``; estimates and ratios are seeded, hence cached (a report asks for the same ones again).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from runner.measure.stats import Z95, autocorr_factor, t975
+from runner.bootstrap import Interval, boot_medians, envelope, log_t, percentiles, welch
+from runner.measure.stats import Z95, autocorr_factor
 
 SEED = 20240213
 RESAMPLES = 2000
@@ -47,8 +50,8 @@ MIN_REPETITIONS = 3
 BETWEEN_CV_MAX = 0.10
 #: Between-process spread "dominates" when the repetitions' CV exceeds this many within-process CI half-widths.
 DOMINANCE = 2.0
-
-Interval = Tuple[float, float]
+#: Estimates and ratios kept (each a few hundred bytes): a fleet's configurations and the pairs its verdicts compare.
+CACHED = 16384
 
 
 @dataclass(frozen=True)
@@ -154,38 +157,27 @@ class Estimate:
         return out
 
 
-def _log_t(values: np.ndarray) -> Optional[Interval]:
-    """t-interval on log values (R - 1 degrees of freedom), back-transformed; None below 2 values."""
-    if len(values) < 2 or np.any(values <= 0):
-        return None
-    logs = np.log(values)
-    half = t975(len(values) - 1) * logs.std(ddof=1) / math.sqrt(len(values))
-    return math.exp(logs.mean() - half), math.exp(logs.mean() + half)
-
-
-def boot_medians(reps: Sequence[Repetition], rng: np.random.Generator, resamples: int = RESAMPLES) -> np.ndarray:
-    """Hierarchical bootstrap: ``resamples`` medians of R repetitions drawn with replacement, each redrawn."""
-    r = len(reps)
-    idx = rng.integers(0, r, size=(resamples, r))
-    z = rng.standard_normal((resamples, r))
-    value = np.array([rep.value for rep in reps])
-    known = np.array([rep.has_ci for rep in reps])
-    down = np.array([rep.value - rep.low if rep.has_ci else 0.0 for rep in reps]) / Z95
-    up = np.array([rep.high - rep.value if rep.has_ci else 0.0 for rep in reps]) / Z95
-    draws = value[idx] + z * np.where(z < 0, down[idx], up[idx])  # Repetition.draw, for every CI at once
-    for i in np.flatnonzero(~known):  # the rest, from their raw latencies (or their value alone)
-        mask = idx == i
-        draws[mask] = reps[i].draw(z[mask])
-    return np.median(draws, axis=1)
-
-
-def _envelope(*intervals: Optional[Interval]) -> Optional[Interval]:
-    got = [iv for iv in intervals if iv is not None]
-    return (min(lo for lo, _ in got), max(hi for _, hi in got)) if got else None
-
-
 def estimate(reps: Sequence[Repetition], seed: int = SEED, resamples: int = RESAMPLES) -> Estimate:
-    """The value (median of the repetitions' values) and its 95% CI (see the module docstring)."""
+    """The value (median of the repetitions' values) and its 95% CI (see the module docstring).
+
+    Deterministic (seeded), so repeated calls on the same repetitions (a report aggregates, then judges) are
+    answered from a cache when no repetition carries raw latencies."""
+    if _hashable(reps):
+        return _estimate_cached(tuple(reps), seed, resamples)
+    return _estimate(reps, seed, resamples)
+
+
+def _hashable(*sides: Sequence[Repetition]) -> bool:
+    """Whether the repetitions are fully described by their value and CI (their equality and hash)."""
+    return all(r.latencies is None for side in sides for r in side)
+
+
+@functools.lru_cache(maxsize=CACHED)
+def _estimate_cached(reps: Tuple[Repetition, ...], seed: int, resamples: int) -> Estimate:
+    return _estimate(reps, seed, resamples)
+
+
+def _estimate(reps: Sequence[Repetition], seed: int, resamples: int) -> Estimate:
     if not reps:
         raise ValueError("an estimate needs at least one repetition")
     values = np.array([r.value for r in reps], dtype=float)
@@ -196,10 +188,9 @@ def estimate(reps: Sequence[Repetition], seed: int = SEED, resamples: int = RESA
     w = float(np.median(within)) if within else None
     if len(reps) < 2:
         return Estimate(value, None, None, tuple(values), cv, w)
-    boots = boot_medians(reps, np.random.default_rng(seed), resamples)
-    boot = tuple(float(q) for q in np.quantile(boots, [0.025, 0.975]))
-    t = _log_t(values)
-    lo, hi = _envelope(boot, t)
+    boot = percentiles(boot_medians(reps, np.random.default_rng(seed), resamples))
+    t = log_t(values)
+    lo, hi = envelope(boot, t)
     return Estimate(value, min(lo, value), max(hi, value), tuple(values), cv, w, boot, t)
 
 
@@ -227,26 +218,24 @@ class Ratio:
         return f"{self.value:.3f}{ci}"
 
 
-def _welch(a: np.ndarray, b: np.ndarray) -> Optional[Interval]:
-    """95% CI of exp(mean log b - mean log a) by Welch's t (Welch-Satterthwaite degrees of freedom, floored)."""
-    if min(len(a), len(b)) < 2 or np.any(a <= 0) or np.any(b <= 0):
-        return None
-    la, lb = np.log(a), np.log(b)
-    va, vb = la.var(ddof=1) / len(a), lb.var(ddof=1) / len(b)
-    diff = float(lb.mean() - la.mean())
-    if va + vb == 0:
-        return math.exp(diff), math.exp(diff)
-    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
-    half = t975(max(1, int(df))) * math.sqrt(va + vb)
-    return math.exp(diff - half), math.exp(diff + half)
-
-
 def ratio(a: Sequence[Repetition], b: Sequence[Repetition], seed: int = SEED,
           resamples: int = RESAMPLES) -> Optional[Ratio]:
     """B/A of the two estimates with the wider of the bootstrap and Welch 95% intervals; None without data.
 
     Either side with one repetition gives the ratio without a CI (between-process variance unknown).
+    Cached as :func:`estimate` is.
     """
+    if _hashable(a, b):
+        return _ratio_cached(tuple(a), tuple(b), seed, resamples)
+    return _ratio(a, b, seed, resamples)
+
+
+@functools.lru_cache(maxsize=CACHED)
+def _ratio_cached(a: Tuple[Repetition, ...], b: Tuple[Repetition, ...], seed: int, resamples: int) -> Optional[Ratio]:
+    return _ratio(a, b, seed, resamples)
+
+
+def _ratio(a: Sequence[Repetition], b: Sequence[Repetition], seed: int, resamples: int) -> Optional[Ratio]:
     va, vb = (np.array([r.value for r in side], dtype=float) for side in (a, b))
     if not len(va) or not len(vb) or np.median(va) <= 0:
         return None
@@ -254,9 +243,8 @@ def ratio(a: Sequence[Repetition], b: Sequence[Repetition], seed: int = SEED,
     if min(len(va), len(vb)) < 2:
         return Ratio(value, method="point (one repetition on a side: between-process variance unknown)")
     rng = np.random.default_rng(seed)
-    boots = boot_medians(b, rng, resamples) / boot_medians(a, rng, resamples)
-    boot = tuple(float(q) for q in np.quantile(boots, [0.025, 0.975]))
-    lo, hi = _envelope(boot, _welch(va, vb))
+    boot = percentiles(boot_medians(b, rng, resamples) / boot_medians(a, rng, resamples))
+    lo, hi = envelope(boot, welch(va, vb))
     return Ratio(value, min(lo, value), max(hi, value), "hierarchical bootstrap and Welch t on log values")
 
 

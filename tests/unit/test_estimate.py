@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from runner import estimate as est
+from runner.bootstrap import welch
 from runner.measure.stats import median_ci95
 
 
@@ -46,6 +47,19 @@ def test_a_bootstrap_over_three_processes_alone_would_undercover():
 
 def test_raw_latencies_and_ci_columns_give_the_same_coverage():
     assert coverage(5, 0.05, trials=100, raw=True)[0] >= 0.88
+
+
+def test_the_ci_columns_stand_in_for_the_raw_latencies():
+    """The stored CI columns are median_ci95 of the stored latencies: with them the estimator needs no latencies
+    (benchmarks/estimate_raw_vs_columns.py measures the difference over many trials)."""
+    rng = np.random.default_rng(11)
+    raw = [process(rng, 0.003, n=3000, raw=True) for _ in range(5)]  # within-process spread sets the CI
+    cols = [est.Repetition(r.value, *median_ci95(r.latencies)) for r in raw]
+    both = [est.Repetition(c.value, c.low, c.high, r.latencies) for c, r in zip(cols, raw)]
+    e_raw, e_cols = est.estimate(raw), est.estimate(cols)
+    assert est.estimate(both) == e_cols and e_raw.within_rel_ci == pytest.approx(e_cols.within_rel_ci)
+    assert e_cols.t_interval[0] > e_cols.bootstrap[0]  # the bootstrap, i.e. the within-process level, sets it
+    assert abs(e_raw.low - e_cols.low) < 0.005 * e_cols.value and abs(e_raw.high - e_cols.high) < 0.005 * e_cols.value
 
 
 def test_one_repetition_has_no_ci_and_says_why():
@@ -87,7 +101,7 @@ def test_welch_interval_and_point_ratio_without_repetitions():
     a, b = [1.0, 1.1, 0.9], [2.0, 2.2, 1.8]
     r = est.ratio(est.values(a), est.values(b))
     assert r.value == pytest.approx(2.0) and r.low < 2.0 < r.high and r.direction() == 1
-    lo, hi = est._welch(np.array(a), np.array(b))
+    lo, hi = welch(np.array(a), np.array(b))
     assert lo == pytest.approx(r.low, rel=0.2) or r.low <= lo
     single = est.ratio(est.values([1.0]), est.values([2.0, 2.1, 1.9]))
     assert single.value == 2.0 and not single.has_ci and single.direction() == 0
