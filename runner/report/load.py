@@ -2,13 +2,17 @@
 
     results/<run_id>/manifest.json          environment, once per run (optional for reading)
     results/<run_id>/cells/part-*.parquet   one row per cell (required)
-    results/<run_id>/latencies/part-*.parquet  raw per-iteration latencies (optional, read lazily)
+    results/<run_id>/latencies/part-*.parquet  raw per-iteration latencies (optional; read per cell, only
+                                               where the estimator needs them: ``Dataset.cell_latencies``)
     results/<run_id>/power/part-*.parquet   meter samples (optional; only counted here)
 
-A folder that holds run folders (``results/``) is expanded to the runs inside it. The cells parts are
-checked against the schema version this code reads; a part written by another version is a usage error
-with a hint, never a silent misreading. A part that cannot be read at all (truncated, empty, not a cells
-table) is skipped and named in ``Dataset.skipped``, which report and compare print as warnings.
+A folder that holds run folders (``results/``) is expanded to the runs inside it. The cells parts of every
+run are read in one DuckDB scan, and one by one (``_read_part``) when a part cannot be read with the others;
+they are checked against the schema version this code reads: a part written by another version is a usage
+error with a hint, never a silent misreading. A part that cannot be read at all (truncated, empty, not a cells
+table) is skipped and named in ``Dataset.skipped``, which report and compare print as warnings. Latencies
+parts are read by ``read_latencies`` alone (a latencies part that is never needed is never read, so never
+named).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -32,6 +36,16 @@ RUN_DIR_COLUMN = "run_dir"
 FAILED_STATUSES = ("failed", "timeout", "oom", "crashed")
 
 
+def read_latencies(path: Path) -> Optional[np.ndarray]:
+    """One latencies part's latencies (s) in iteration order, two columns read; None when absent or empty."""
+    if not path.is_file():
+        return None
+    table = pq.read_table(path, columns=["iteration", "latency_s"])
+    if not table.num_rows:
+        return None
+    return table.sort_by("iteration").column("latency_s").to_numpy(zero_copy_only=False).astype(float)
+
+
 @dataclass
 class Dataset:
     """Cells of every run (one DataFrame), the manifests by run folder, and lazy access to latencies."""
@@ -42,6 +56,7 @@ class Dataset:
     power_parts: int = 0
     skipped: List[str] = field(default_factory=list)  # unreadable parts, one line each
     _latency_cache: Dict[Tuple[str, str], Optional[np.ndarray]] = field(default_factory=dict, repr=False)
+    read_part: Callable[[Path], Optional[np.ndarray]] = field(default=read_latencies, repr=False)
 
     @property
     def ok(self) -> pd.DataFrame:
@@ -63,19 +78,17 @@ class Dataset:
         key = (str(run_dir), str(cell_id))
         if key not in self._latency_cache:
             path = Path(run_dir) / "latencies" / f"part-{cell_id}.parquet"
-            table = None
-            if path.is_file():
-                try:
-                    table = pq.read_table(path, columns=["iteration", "latency_s"])
-                except (OSError, pa.ArrowException) as exc:
-                    _skip(self.skipped, path, exc)
-            self._latency_cache[key] = None if table is None or not table.num_rows else \
-                table.sort_by("iteration").column("latency_s").to_numpy(zero_copy_only=False).astype(float)
+            try:
+                self._latency_cache[key] = self.read_part(path)
+            except (OSError, pa.ArrowException) as exc:
+                _skip(self.skipped, path, exc)
+                self._latency_cache[key] = None
         return self._latency_cache[key]
 
     def subset(self, mask: pd.Series) -> Dataset:
         """The cells where ``mask`` holds, sharing this dataset's manifests and latency cache."""
-        return Dataset(self.cells[mask], self.manifests, self.run_dirs, self.power_parts, self._latency_cache)
+        return Dataset(self.cells[mask], self.manifests, self.run_dirs, self.power_parts, skipped=self.skipped,
+                       _latency_cache=self._latency_cache, read_part=self.read_part)
 
     def has_latencies(self) -> bool:
         """Whether any run folder holds a latencies table."""
@@ -148,9 +161,10 @@ def _parts(run_dir: Path) -> List[Path]:
 
 
 def _read_together(parts: List[Path]) -> Optional[pa.Table]:
-    """Every part in one DuckDB scan (parallel; the schema versions from one more pass over the footers),
-    rows in the order of ``parts``, with their run folder; None when a part holds no rows (read apart, it is
-    skipped and named); raises ``duckdb.Error`` when a part is unreadable."""
+    """Every part in one DuckDB scan (parallel), rows in the order of ``parts``, with their run folder; the
+    schema versions from one more pass over the footers. None when a part holds no rows (read apart, it is
+    skipped and named). Raises ``duckdb.Error`` when a part cannot be read, or has columns the first part
+    lacks or lacks some it has (columns are matched by name)."""
     import duckdb
 
     names = [str(p) for p in parts]
@@ -158,21 +172,27 @@ def _read_together(parts: List[Path]) -> Optional[pa.Table]:
     meta = {name: {key: value} for name, key, value in con.execute(
         "SELECT file_name, key, value FROM parquet_kv_metadata(?) WHERE key = 'edgebench_schema_version'",
         [names]).fetchall()}
-    table = con.sql("SELECT * FROM read_parquet($names, union_by_name = true, filename = true)",
-                    params={"names": names}).to_arrow_table()
-    order = {name: i for i, name in enumerate(names)}
-    index = np.array([order[f] for f in table.column("filename").to_pylist()], dtype=np.int64)
+    table = con.sql("SELECT * FROM read_parquet($names, filename = true)", params={"names": names}).to_arrow_table()
+    table, index = _in_order(table.combine_chunks(), names)  # combined: one chunk per file otherwise
     if len(np.unique(index)) < len(parts):
         return None
-    table = table.take(np.argsort(index, kind="stable"))
-    index = np.sort(index, kind="stable")
     versions = table.column("schema_version").to_pylist() if "schema_version" in table.column_names else []
-    first = dict(zip(index[::-1].tolist(), versions[::-1]))
+    first = dict(zip(index[::-1].tolist(), versions[::-1]))  # part -> its first row's version
     for i, part in enumerate(parts):
         _version(part, meta.get(names[i]), first.get(i))
-    folders = [str(p.parent.parent) for p in parts]
-    table = table.drop_columns(["filename"])
-    return _typed(table).append_column(RUN_DIR_COLUMN, pa.array([folders[i] for i in index], pa.string()))
+    folders = np.array([str(p.parent.parent) for p in parts], dtype=object)
+    table = _typed(table.drop_columns(["filename"]))
+    return table.append_column(RUN_DIR_COLUMN, pa.array(folders[index], pa.string()))
+
+
+def _in_order(table: pa.Table, names: List[str]) -> Tuple[pa.Table, np.ndarray]:
+    """The rows sorted by the position of their ``filename`` in ``names`` (stable), and those positions."""
+    position = {name: i for i, name in enumerate(names)}
+    index = np.array([position[f] for f in table.column("filename").to_pylist()], dtype=np.int64)
+    if np.any(index[1:] < index[:-1]):
+        order = np.argsort(index, kind="stable")
+        table, index = table.take(order), index[order]
+    return table, index
 
 
 def _read_apart(parts: List[Path], skipped: List[str]) -> pa.Table:
@@ -238,8 +258,9 @@ def _manifest(run_dir: Path) -> Dict:
         return {}
 
 
-def load(paths: Sequence[Path]) -> Dataset:
-    """Read the cells of every run folder under ``paths`` into one :class:`Dataset`."""
+def load(paths: Sequence[Path], read_part: Callable[[Path], Optional[np.ndarray]] = read_latencies) -> Dataset:
+    """Read the cells of every run folder under ``paths`` into one :class:`Dataset` (its latencies parts are
+    read later, by ``read_part``, one cell at a time and only where asked for)."""
     run_dirs = expand(paths)
     skipped: List[str] = []
     table = _conform(_read_cells(run_dirs, skipped))
@@ -250,4 +271,5 @@ def load(paths: Sequence[Path]) -> Dataset:
     cells["precision"] = cells["precision"].fillna(FP32)  # rows written before precisions: fp32 then
     cells = _distinct_model_files(cells)
     power = sum(len(list((d / "power").glob("part-*.parquet"))) for d in run_dirs)
-    return Dataset(cells, {str(d): _manifest(d) for d in run_dirs}, run_dirs, power, skipped=skipped)
+    return Dataset(cells, {str(d): _manifest(d) for d in run_dirs}, run_dirs, power, skipped=skipped,
+                   read_part=read_part)

@@ -55,14 +55,15 @@ def _latencies(p50_s: float, seed: int, n: int = 200) -> List[float]:
 
 
 def write(out: Path, rows: List[Dict[str, Any]], run_id: str = "t", latencies: bool = True) -> Path:
-    """Write ``rows`` as run ``run_id`` under ``out``; returns the run folder."""
+    """Write ``rows`` as run ``run_id`` under ``out``; returns the run folder. A row's ``latency_count`` (default
+    200) sets how many latencies it has: fewer than 16 leave its p50 without a CI."""
     with Sink(out, run_id).opened() as sink:  # locked while written, released for the next writer
         for i, src in enumerate(rows):
             r = dict(src, run_id=run_id)
-            p50 = r.pop("p50_ms")
+            p50, count = r.pop("p50_ms"), r.pop("latency_count", 200)
             cid = r.get("cell_id") or cell_id(r)
             r["cell_id"] = cid
-            lat = _latencies(p50 / 1e3, seed=i) if r["status"] == "ok" else []
+            lat = _latencies(p50 / 1e3, seed=i, n=count) if r["status"] == "ok" else []
             if lat:
                 r.update({k: v for k, v in summarize(lat, r["batch_size"]).items() if src.get(k) is None})
             sink.write_cell(cid, r, lat if latencies else [])
