@@ -1,5 +1,6 @@
 """The interval arithmetic behind ``runner.estimate`` (orchestrator side; numpy only).
 
+    draws          the seeded random numbers of a bootstrap (made once per seed and size)
     boot_medians   hierarchical bootstrap of the median of R repetitions (each redrawn within itself)
     log_t          t-interval on log values, R - 1 degrees of freedom
     welch          Welch's t-interval of a ratio of geometric means
@@ -11,6 +12,7 @@ Repetitions are anything with ``value``, ``low``, ``high``, ``has_ci`` and ``dra
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Optional, Sequence, Tuple
 
@@ -21,12 +23,27 @@ from runner.measure.stats import Z95, t975
 Interval = Tuple[float, float]
 
 
-def boot_medians(reps: Sequence, rng: np.random.Generator, resamples: int) -> np.ndarray:
-    """``resamples`` medians of R repetitions drawn with replacement, each redrawn: a repetition with a CI as a
-    split normal through it (all at once), the others by their own ``draw``."""
-    r = len(reps)
-    idx = rng.integers(0, r, size=(resamples, r))
-    z = rng.standard_normal((resamples, r))
+Draws = Tuple[np.ndarray, np.ndarray]
+
+
+@functools.lru_cache(maxsize=64)
+def draws(seed: int, resamples: int, sizes: Tuple[int, ...]) -> Tuple[Draws, ...]:
+    """The random numbers of bootstraps over ``sizes`` repetitions in turn from one seeded generator: per size,
+    which repetition each resample draws (``resamples`` × R) and a standard normal for its redraw. They depend
+    on nothing else, so they are made once (read-only) for the few sizes a dataset has."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for r in sizes:
+        idx, z = rng.integers(0, r, size=(resamples, r)), rng.standard_normal((resamples, r))
+        idx.flags.writeable = z.flags.writeable = False
+        out.append((idx, z))
+    return tuple(out)
+
+
+def boot_medians(reps: Sequence, drawn: Draws) -> np.ndarray:
+    """The medians of R repetitions drawn with replacement, each redrawn (``drawn``: from :func:`draws`): a
+    repetition with a CI as a split normal through it (all at once), the others by their own ``draw``."""
+    idx, z = drawn
     value = np.array([rep.value for rep in reps])
     known = np.array([rep.has_ci for rep in reps])
     down = np.array([rep.value - rep.low if rep.has_ci else 0.0 for rep in reps]) / Z95

@@ -39,7 +39,7 @@ from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from runner.bootstrap import Interval, boot_medians, envelope, log_t, percentiles, welch
+from runner.bootstrap import Interval, boot_medians, draws, envelope, log_t, percentiles, welch
 from runner.measure.stats import Z95, autocorr_factor
 
 SEED = 20240213
@@ -188,7 +188,8 @@ def _estimate(reps: Sequence[Repetition], seed: int, resamples: int) -> Estimate
     w = float(np.median(within)) if within else None
     if len(reps) < 2:
         return Estimate(value, None, None, tuple(values), cv, w)
-    boot = percentiles(boot_medians(reps, np.random.default_rng(seed), resamples))
+    (drawn,) = draws(seed, resamples, (len(reps),))
+    boot = percentiles(boot_medians(reps, drawn))
     t = log_t(values)
     lo, hi = envelope(boot, t)
     return Estimate(value, min(lo, value), max(hi, value), tuple(values), cv, w, boot, t)
@@ -242,8 +243,8 @@ def _ratio(a: Sequence[Repetition], b: Sequence[Repetition], seed: int, resample
     value = float(np.median(vb) / np.median(va))
     if min(len(va), len(vb)) < 2:
         return Ratio(value, method="point (one repetition on a side: between-process variance unknown)")
-    rng = np.random.default_rng(seed)
-    boot = percentiles(boot_medians(b, rng, resamples) / boot_medians(a, rng, resamples))
+    drawn_b, drawn_a = draws(seed, resamples, (len(b), len(a)))
+    boot = percentiles(boot_medians(b, drawn_b) / boot_medians(a, drawn_a))
     lo, hi = envelope(boot, welch(va, vb))
     return Ratio(value, min(lo, value), max(hi, value), "hierarchical bootstrap and Welch t on log values")
 
