@@ -83,8 +83,7 @@ def main() -> None:
     p.add_argument("--only", nargs="*", default=["report", "report --out", "compare"])
     args = p.parse_args()
     runs = sum(1 for d in args.fleet.iterdir() if (d / "cells").is_dir())
-    print(f"SYNTHETIC fixture {args.fleet}: {runs} runs; {os.cpu_count()} CPUs; median of {args.repeat} "
-          f"(min–max); peak RSS from wait4")
+    print(f"SYNTHETIC fixture {args.fleet}: {runs} runs; {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as tmp:
         a, b = halves(args.fleet, Path(tmp))
         for exe in args.edgebench:
