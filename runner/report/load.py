@@ -171,7 +171,8 @@ def _read_together(parts: List[Path]) -> Optional[pa.Table]:
     names = [str(p) for p in parts]
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")  # ordered below; kept, it buffers ~130 KB per part
-    table = con.sql("SELECT * FROM read_parquet($names, filename = true)", params={"names": names}).to_arrow_table()
+    table = con.sql("SELECT * FROM read_parquet($names, filename = true, file_row_number = true)",
+                    params={"names": names}).to_arrow_table()
     meta = {name: {key: value} for name, key, value in con.execute(
         "SELECT file_name, key, value FROM parquet_kv_metadata(?) WHERE key = 'edgebench_schema_version'",
         [names]).fetchall()}
@@ -183,18 +184,19 @@ def _read_together(parts: List[Path]) -> Optional[pa.Table]:
     for i, part in enumerate(parts):
         _version(part, meta.get(names[i]), first.get(i))
     folders = np.array([str(p.parent.parent) for p in parts], dtype=object)
-    table = _typed(table.drop_columns(["filename"]))
+    table = _typed(table)
     return table.append_column(RUN_DIR_COLUMN, pa.array(folders[index], pa.string()))
 
 
 def _in_order(table: pa.Table, names: List[str]) -> Tuple[pa.Table, np.ndarray]:
-    """The rows sorted by the position of their ``filename`` in ``names`` (stable), and those positions."""
+    """The rows in file order (the position of their ``filename`` in ``names``, then ``file_row_number``),
+    without those two columns, and each row's file position."""
     position = {name: i for i, name in enumerate(names)}
     index = np.array([position[f] for f in table.column("filename").to_pylist()], dtype=np.int64)
-    if np.any(index[1:] < index[:-1]):
-        order = np.argsort(index, kind="stable")
+    order = np.lexsort((table.column("file_row_number").to_numpy(), index))
+    if np.any(order != np.arange(len(order))):
         table, index = table.take(order), index[order]
-    return table, index
+    return table.drop_columns(["filename", "file_row_number"]), index
 
 
 def _read_apart(parts: List[Path], skipped: List[str]) -> pa.Table:

@@ -40,6 +40,16 @@ def test_parts_read_together_are_the_parts_read_apart(make_run):
     assert backwards["cell_id"].tolist() == together["cell_id"].tolist()[::-1]
 
 
+def test_a_part_of_several_rows_keeps_their_order(make_run):
+    run = _runs(make_run)[0]
+    parts = sorted((run / "cells").glob("part-*.parquet"))
+    merged = pa.concat_tables([pq.read_table(p) for p in parts[::-1]])
+    for p in parts:
+        p.unlink()
+    pq.write_table(merged, run / "cells" / "part-all.parquet", row_group_size=2)
+    assert loading.load([run]).cells["cell_id"].tolist() == merged.column("cell_id").to_pylist()
+
+
 def test_a_part_with_other_columns_is_read_apart_and_conformed(make_run):
     run = _runs(make_run)[0]
     part = sorted((run / "cells").glob("part-*.parquet"))[-1]
