@@ -96,3 +96,27 @@ def test_only_cells_without_a_ci_read_their_latencies_once(make_run):
     alone = aggregate(ds.cells).set_index("framework")  # no reader: the short cells have only their p50
     assert raw.loc["pytorch", "estimate"] == alone.loc["pytorch", "estimate"]
     assert raw.loc["mxnet", "estimate"].bootstrap != alone.loc["mxnet", "estimate"].bootstrap  # latencies used
+
+
+def test_a_part_without_rows_is_read_apart_skipped_and_named(make_run):
+    run = _runs(make_run)[0]
+    part = sorted((run / "cells").glob("part-*.parquet"))[0]
+    table = pq.read_table(part)
+    pq.write_table(table.slice(0, 0), part)  # a cells table's schema and version, no row
+    ds = loading.load([run])
+    assert len(ds.cells) == 8 and ds.skipped == [f"skipped unreadable part {part}: not a cells table"]
+
+
+def test_a_subset_shares_the_latencies_read_and_the_parts_skipped(make_run):
+    runs = _runs(make_run, short=True)
+    counting = Counting()
+    ds = loading.load([runs[0]], read_part=counting)
+    short = ds.cells[ds.cells["latency_p50_ci95_low_s"].isna()]
+    damaged = Path(short["run_dir"].iloc[0]) / "latencies" / f"part-{short['cell_id'].iloc[0]}.parquet"
+    damaged.write_bytes(b"PAR1")
+    sub = ds.subset(ds.cells["framework"] == "mxnet")
+    aggregate(sub.cells, sub.cell_latencies)
+    assert len(counting.paths) == 3 and len(ds._latency_cache) == 3
+    assert [line.split(":")[0] for line in ds.skipped] == [f"skipped unreadable part {damaged}"]
+    aggregate(ds.cells, ds.cell_latencies)
+    assert len(counting.paths) == 3  # read once, through the subset
