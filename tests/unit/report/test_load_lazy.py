@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from runner.report import load as loading
+from runner.report import parts as parts_io
 from runner.report.compare import compare
 from runner.report.findings import evaluate
 from runner.report.summarize import aggregate
@@ -32,11 +33,11 @@ def _frame(table: pa.Table) -> pd.DataFrame:
 
 def test_parts_read_together_are_the_parts_read_apart(make_run):
     runs = _runs(make_run)
-    parts = [p for d in runs for p in loading._parts(d)]
-    together = _frame(loading._read_together(parts))
-    pd.testing.assert_frame_equal(together, _frame(loading._read_apart(parts, [])))
+    parts = [p for d in runs for p in parts_io.run_parts(d)]
+    together = _frame(parts_io.read_together(parts))
+    pd.testing.assert_frame_equal(together, _frame(parts_io.read_apart(parts, [])))
     assert together["run_dir"].tolist() == [str(p.parent.parent) for p in parts]
-    backwards = _frame(loading._read_together(parts[::-1]))
+    backwards = _frame(parts_io.read_together(parts[::-1]))
     assert backwards["cell_id"].tolist() == together["cell_id"].tolist()[::-1]
 
 
