@@ -10,7 +10,6 @@ through :func:`runner.cli.text.safe`, and a column is as wide as its escaped tex
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 from typing import List, Optional, Sequence
@@ -55,30 +54,36 @@ def _table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], nu
     return table
 
 
+def _widths(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool]) -> List[int]:
+    return [_width(headers, rows, i, numeric[i]) for i in range(len(headers))]
+
+
+def _span(widths: Sequence[int], cols: Sequence[int]) -> int:
+    """Characters per line of a table of columns ``cols`` at ``widths``: a space of padding on either side of
+    each column but at the outer edges (``pad_edge`` off), a divider between columns and an edge at each side
+    (``box.SIMPLE_HEAD``), so 3 per column less 1."""
+    return sum(widths[i] for i in cols) + 3 * len(cols) - 1 if cols else 0
+
+
 def table_width(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool],
                 cols: Sequence[int]) -> int:
-    """Characters per line of the table of columns ``cols`` (every column at its full width)."""
-    probe = Console(file=io.StringIO(), width=10_000, color_system=None)
-    with probe.capture() as cap:
-        probe.print(_table("", headers, rows, numeric, cols))
-    return max(len(line) for line in cap.get().splitlines() if line.strip()) if rows else 0
-
-
-def _fits(console: Console, headers, rows, numeric, cols) -> bool:
-    return table_width(headers, rows, numeric, cols) <= console.width
+    """Characters per line of the table of columns ``cols`` (every column at its full width) as Rich prints it,
+    counted rather than rendered (a fleet's report fits hundreds of tables)."""
+    return _span(_widths(headers, rows, numeric), list(cols)) if rows else 0
 
 
 def chunks(console: Console, headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool],
            key: int = 1) -> Optional[List[List[int]]]:
     """Column indices per table so that each fits (the first ``key`` columns repeated); None: none fits."""
+    widths = _widths(headers, rows, numeric)
     rest = list(range(key, len(headers)))
     out: List[List[int]] = []
     while rest:
         cols = list(range(key)) + [rest[0]]
-        if not _fits(console, headers, rows, numeric, cols):
+        if _span(widths, cols) > console.width:
             return None
         for i in rest[1:]:
-            if not _fits(console, headers, rows, numeric, cols + [i]):
+            if _span(widths, cols + [i]) > console.width:
                 break
             cols.append(i)
         out.append(cols)
@@ -89,7 +94,7 @@ def chunks(console: Console, headers: Sequence[str], rows: Sequence[Sequence[str
 def print_table(console: Console, title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
                 numeric: Sequence[bool], key: int = 1, styles: Optional[Sequence[Optional[str]]] = None) -> None:
     """``rows`` under ``headers`` fitted to the console's width (see the module docstring)."""
-    if _fits(console, headers, rows, numeric, range(len(headers))):
+    if table_width(headers, rows, numeric, range(len(headers))) <= console.width:
         console.print(_table(title, headers, rows, numeric, range(len(headers)), styles))
         return
     parts = chunks(console, headers, rows, numeric, key)

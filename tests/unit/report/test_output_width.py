@@ -4,14 +4,16 @@ every number whole (no ``6.…``), fits the width, and carries no colour codes w
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
+import random
 import subprocess
 
 import pytest
 from rich.console import Console
 
-from runner.report import columns
+from runner.report import columns, textout
 from runner.report.load import load
 from runner.report.make import report
 from runner.report.rules import marks
@@ -93,3 +95,36 @@ def test_report_exports_read_back(make_run, tmp_path):
     recs = json.loads((tmp_path / "json" / "recommendation.json").read_text())
     assert {r["by"] for r in recs} == {"latency", "cold-start", "memory", "energy"}
     assert (tmp_path / "csv" / "recommendation.csv").is_file()
+
+
+def _rendered(headers, rows, numeric, cols) -> int:
+    """A table's width as Rich prints it, edges included (the width ``table_width`` counts)."""
+    probe = Console(file=io.StringIO(), width=10_000, color_system=None)
+    with probe.capture() as cap:
+        probe.print(textout._table("", headers, rows, numeric, cols))
+    return max(len(line) for line in cap.get().splitlines() if line.strip())
+
+
+def test_the_counted_width_of_a_table_is_the_printed_one():
+    rng = random.Random(3)
+    texts = ["onnxruntime(pytorch)/cpu [opt=1]", "[bold]x[/bold]", "5.98–6.31 ≈", "none (1 rep)", "1773", "-",
+             "a long runtime name with options that wraps past forty characters, twice over", "0.0225", "·"]
+    for _ in range(40):
+        n = rng.randint(1, 9)
+        headers = [" ".join(rng.choice(["p50", "ms", "95%", "CI", "cold start", "J/inf", "runtime"])
+                            for _ in range(rng.randint(1, 3))) for _ in range(n)]
+        rows = [[rng.choice(texts) for _ in range(n)] for _ in range(rng.randint(1, 4))]
+        numeric = [rng.random() < 0.5 for _ in range(n)]
+        cols = sorted(rng.sample(range(n), rng.randint(1, n)))
+        assert textout.table_width(headers, rows, numeric, cols) == _rendered(headers, rows, numeric, cols)
+
+
+def test_parts_of_a_wide_table_fill_the_width():
+    headers = ["runtime", *(f"column {i}" for i in range(12))]
+    rows = [["onnxruntime(pytorch)", *(f"{1.5 * 10 ** (i % 5):.4g}" for i in range(12))]]
+    console = Console(width=60, file=io.StringIO())
+    parts = textout.chunks(console, headers, rows, [False, *[True] * 12])
+    assert [p[0] for p in parts] == [0] * len(parts) and sorted({c for p in parts for c in p}) == list(range(13))
+    for cols, after in zip(parts, parts[1:]):
+        assert _rendered(headers, rows, [False, *[True] * 12], cols) <= 60
+        assert _rendered(headers, rows, [False, *[True] * 12], cols + [after[1]]) > 60
